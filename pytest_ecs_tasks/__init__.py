@@ -1,0 +1,14 @@
+"""pytest-ecs-tasks: realistic Amazon ECS task records and a fake ECS task service."""
+
+from __future__ import annotations
+
+from .clock import Clock
+from .factories import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
+
+__all__ = [
+    "Clock",
+    "ContainerFactory",
+    "DescribeTasksResponseFactory",
+    "FailureFactory",
+    "TaskFactory",
+]

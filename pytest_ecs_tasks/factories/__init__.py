@@ -1,0 +1,24 @@
+"""Factories for realistic ECS records (factory_boy + Faker)."""
+
+from __future__ import annotations
+
+import factory.random
+
+from .records import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
+
+__all__ = [
+    "ContainerFactory",
+    "DescribeTasksResponseFactory",
+    "FailureFactory",
+    "TaskFactory",
+    "reseed",
+]
+
+
+def reseed(seed: int) -> None:
+    """Reseed every random choice the factories make (Faker's and factory_boy's).
+
+    Registered as a ``pytest_randomly.random_seeder`` entry point, so
+    ``pytest -p randomly -p "randomly_seed=N"`` reproduces the same records.
+    """
+    factory.random.reseed_random(seed)

@@ -1,0 +1,467 @@
+"""A task's lifecycle as a pure function of its timeline and the time.
+
+Both the factories and the fake service ask this module what a task looks like
+at a moment: which ``lastStatus`` it has, its ``version``, which timestamps and
+stop fields are present, what its containers and ENI attachment show. Nothing
+here ticks: a :class:`Timeline` is a plan, and :func:`render_task` reads it at
+a given time.
+
+Floor 1: imports nothing from the rest of the package.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+__all__ = [
+    "CONTAINER_STATUSES",
+    "DEFAULT_STOP_EXIT_CODE",
+    "LAUNCH_TYPES",
+    "STOPPED_REASONS",
+    "STOP_CODES",
+    "TASK_STATUSES",
+    "ContainerExit",
+    "Snapshot",
+    "Stop",
+    "Timeline",
+    "Timings",
+    "render_task",
+]
+
+#: Every ``lastStatus`` a task passes through, in order.
+TASK_STATUSES: tuple[str, ...] = (
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    "STOPPED",
+)
+ACTIVE_STATUSES = frozenset(TASK_STATUSES[:-1])
+CONTAINER_STATUSES: tuple[str, ...] = ("PENDING", "RUNNING", "STOPPED")
+DESIRED_STATUSES: tuple[str, ...] = ("RUNNING", "STOPPED")
+LAUNCH_TYPES: tuple[str, ...] = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
+
+#: Every ``stopCode`` the service sets, with the ``stoppedReason`` it typically carries.
+STOPPED_REASONS: dict[str, str] = {
+    "TaskFailedToStart": "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+    "EssentialContainerExited": "Essential container in task exited",
+    "UserInitiated": "Task stopped by user",
+    "ServiceSchedulerInitiated": "Scaling activity initiated by (deployment ecs-svc/0000000000000000000)",
+    "SpotInterruption": "Your Spot Task was interrupted.",
+    "TerminationNotice": "Your Spot Task was interrupted.",
+    "InfrastructureHealth": "Task stopped due to an infrastructure health issue.",
+}
+STOP_CODES: tuple[str, ...] = tuple(STOPPED_REASONS)
+
+#: The exit code a container gets when a stop (not its own exit) ends it: SIGTERM.
+DEFAULT_STOP_EXIT_CODE = 143
+
+
+def _s(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def _ceil_second(when: datetime) -> datetime:
+    whole = when.replace(microsecond=0)
+    return whole if whole == when else whole + timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """How long each step of the lifecycle takes. Defaults are Fargate-like,
+    read off real tasks (see the docs' lifecycle page)."""
+
+    #: RunTask answered -> the Fargate agent connected and the task is PENDING.
+    provisioning: timedelta = _s(3.662)
+    #: PENDING -> the image pull starts.
+    pending: timedelta = _s(11.864)
+    #: How long the image pull takes.
+    pull: timedelta = _s(7.141)
+    #: Pull done -> RUNNING (the ACTIVATING step).
+    activating: timedelta = _s(0.11)
+    #: Stop requested -> ``lastStatus`` moves on from where it was.
+    stop_lag: timedelta = _s(0.5)
+    #: Stop requested -> the containers have exited.
+    stopping: timedelta = _s(0.167)
+    #: Containers exited -> STOPPED.
+    deprovisioning: timedelta = _s(23.3)
+
+    @classmethod
+    def from_kwargs(cls, values: Mapping[str, object], *, base: Timings | None = None) -> Timings:
+        """Timings from keyword arguments (``timedelta`` or seconds), checked."""
+        base = base or cls()
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise TypeError(
+                f"unknown timing {', '.join(map(repr, unknown))}; the timings are: "
+                + ", ".join(sorted(known))
+            )
+        changes: dict[str, timedelta] = {}
+        for name, value in values.items():
+            if isinstance(value, timedelta):
+                step = value
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                step = _s(value)
+            else:
+                raise TypeError(f"timing {name!r} must be a timedelta or seconds, got {value!r}")
+            if step < timedelta(0):
+                raise ValueError(f"timing {name!r} cannot be negative, got {step}")
+            changes[name] = step
+        return replace(base, **changes)
+
+
+EC2_TIMINGS = Timings(provisioning=_s(0), pending=_s(1.2), pull=_s(2.4), activating=_s(0.05))
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A stop: requested at ``requested_at`` (``stoppingAt``) with a code and reason."""
+
+    requested_at: datetime
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContainerExit:
+    """How one container ends: its ``exitCode`` (``None``: none reported) and ``reason``."""
+
+    exit_code: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a timeline shows at one moment."""
+
+    last_status: str
+    desired_status: str
+    version: int
+    #: API member name -> datetime, only those already set at this moment.
+    instants: dict[str, datetime]
+    stop: Stop | None
+    container_status: str
+    #: The containers have been started (they carry runtime ids).
+    containers_started: bool
+    attachment_status: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """When a task does what. Build one with :meth:`plan`, end it with :meth:`stopped`."""
+
+    created_at: datetime
+    #: awsvpc networking (Fargate): PROVISIONING, ACTIVATING, DEACTIVATING and
+    #: DEPROVISIONING steps and an ENI attachment.
+    awsvpc: bool = True
+    timings: Timings = field(default_factory=Timings)
+    #: Set when the task fails to start: the pull or start fails with this reason.
+    start_failure: str | None = None
+    stop: Stop | None = None
+    stages: tuple[tuple[str, datetime], ...] = field(init=False, repr=False, compare=False)
+    instants: dict[str, datetime] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError("a timeline needs aware datetimes")
+        stages, instants = self._compute()
+        object.__setattr__(self, "stages", stages)
+        object.__setattr__(self, "instants", instants)
+
+    # -- building -------------------------------------------------------------------
+
+    @classmethod
+    def plan(
+        cls,
+        created_at: datetime,
+        *,
+        awsvpc: bool = True,
+        timings: Timings | None = None,
+        runs_for: timedelta | None = None,
+        start_failure: str | None = None,
+    ) -> Timeline:
+        """A task created at ``created_at``. ``runs_for``: its essential container
+        exits that long after RUNNING (``None``: it runs until stopped).
+        ``start_failure``: it never starts and stops with ``TaskFailedToStart``."""
+        timings = timings or (Timings() if awsvpc else EC2_TIMINGS)
+        base = cls(created_at, awsvpc=awsvpc, timings=timings, start_failure=start_failure)
+        if start_failure is not None:
+            at = base.instants["pullStartedAt"] + timings.pull
+            return replace(base, stop=Stop(at, "TaskFailedToStart", start_failure))
+        if runs_for is not None:
+            if runs_for < timedelta(0):
+                raise ValueError(f"runs_for cannot be negative, got {runs_for}")
+            at = base.instants["startedAt"] + runs_for
+            return replace(
+                base,
+                stop=Stop(
+                    at, "EssentialContainerExited", STOPPED_REASONS["EssentialContainerExited"]
+                ),
+            )
+        return base
+
+    def stopped(self, at: datetime, code: str, reason: str) -> Timeline:
+        """This timeline with a stop requested at ``at``. A stop already requested
+        by then stays as it was (the service keeps the first stop)."""
+        if self.stop is not None and self.stop.requested_at <= at:
+            return self
+        return replace(self, stop=Stop(at, code, reason))
+
+    def shifted(self, delta: timedelta) -> Timeline:
+        """The same timeline, every instant moved by ``delta``."""
+        stop = None
+        if self.stop is not None:
+            stop = replace(self.stop, requested_at=self.stop.requested_at + delta)
+        return replace(self, created_at=self.created_at + delta, stop=stop)
+
+    # -- reading --------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        """The containers started (the task reached RUNNING) at some point of this plan."""
+        return "startedAt" in self.instants
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        return self.instants.get("stoppedAt")
+
+    def stage_start(self, status: str) -> datetime | None:
+        for name, at in self.stages:
+            if name == status:
+                return at
+        return None
+
+    def at(self, now: datetime) -> Snapshot:
+        """What the task shows at ``now`` (which must be at or after ``created_at``)."""
+        last_status = self.stages[0][0]
+        version = 0
+        for name, at in self.stages:
+            if at <= now:
+                last_status = name
+                version += 1
+            else:
+                break
+        stop = self.stop if self.stop is not None and self.stop.requested_at <= now else None
+        if stop is not None:
+            version += 1
+        instants = {k: v for k, v in self.instants.items() if v <= now}
+        started = "startedAt" in instants
+        if "executionStoppedAt" in instants or last_status == "STOPPED":
+            container_status = "STOPPED"
+        elif started:
+            container_status = "RUNNING"
+        else:
+            container_status = "PENDING"
+        if last_status == "PROVISIONING":
+            attachment = "PRECREATED"
+        elif last_status == "DEPROVISIONING":
+            attachment = "DETACHED"
+        elif last_status == "STOPPED":
+            attachment = "DELETED"
+        else:
+            attachment = "ATTACHED"
+        return Snapshot(
+            last_status=last_status,
+            desired_status="STOPPED" if stop is not None else "RUNNING",
+            version=version,
+            instants=instants,
+            stop=stop,
+            container_status=container_status,
+            containers_started=started,
+            attachment_status=attachment,
+        )
+
+    # -- the plan itself ------------------------------------------------------------
+
+    def _compute(self) -> tuple[tuple[tuple[str, datetime], ...], dict[str, datetime]]:
+        t = self.timings
+        created = self.created_at
+        connected = created + t.provisioning
+        pull_started = connected + t.pending
+        pull_stopped = pull_started + t.pull
+        started = pull_stopped + t.activating
+        stop = self.stop
+        cutoff = stop.requested_at if stop is not None else None
+
+        def before_stop(when: datetime) -> bool:
+            return cutoff is None or when < cutoff
+
+        stages: list[tuple[str, datetime]] = []
+        instants: dict[str, datetime] = {"createdAt": created}
+        if self.awsvpc:
+            stages.append(("PROVISIONING", created))
+            if before_stop(connected) or connected == created:
+                stages.append(("PENDING", connected))
+        else:
+            stages.append(("PENDING", created))
+        if before_stop(connected) or connected == created:
+            instants["connectivityAt"] = connected
+        if before_stop(pull_started):
+            instants["pullStartedAt"] = pull_started
+        failed = self.start_failure is not None
+        if not failed and before_stop(pull_stopped):
+            instants["pullStoppedAt"] = pull_stopped
+            if self.awsvpc:
+                stages.append(("ACTIVATING", pull_stopped))
+        if not failed and before_stop(started):
+            instants["startedAt"] = started
+            stages.append(("RUNNING", started))
+        if stop is not None:
+            ran = "startedAt" in instants
+            requested = stop.requested_at
+            instants["stoppingAt"] = requested
+            last = stages[-1][1]
+
+            def step(name: str, when: datetime) -> None:
+                nonlocal last
+                when = max(when, last + timedelta(milliseconds=1))
+                stages.append((name, when))
+                last = when
+
+            moved = requested + t.stop_lag
+            if ran:
+                exited = _ceil_second(requested + t.stopping)
+                instants["executionStoppedAt"] = exited
+                moved = min(moved, exited)
+                if self.awsvpc:
+                    step("DEACTIVATING", moved)
+                    step("STOPPING", moved + t.stop_lag)
+                    step("DEPROVISIONING", max(exited, last + t.stop_lag))
+                else:
+                    step("STOPPING", moved)
+                gone = max(exited, last + t.stop_lag) + t.deprovisioning
+            else:
+                step("STOPPING", moved)
+                if self.awsvpc:
+                    step("DEPROVISIONING", moved + t.stop_lag)
+                gone = last + t.stop_lag + t.deprovisioning
+            step("STOPPED", gone)
+            instants["stoppedAt"] = last
+        return tuple(stages), instants
+
+
+# -- rendering a task record -----------------------------------------------------------
+
+#: Task members whose presence and value come from the timeline.
+TIMELINE_TASK_MEMBERS = frozenset(
+    {
+        "lastStatus",
+        "desiredStatus",
+        "version",
+        "createdAt",
+        "connectivity",
+        "connectivityAt",
+        "pullStartedAt",
+        "pullStoppedAt",
+        "startedAt",
+        "stoppingAt",
+        "executionStoppedAt",
+        "stoppedAt",
+        "stopCode",
+        "stoppedReason",
+    }
+)
+#: Container members that appear only once the container has started.
+STARTED_CONTAINER_MEMBERS = (
+    "runtimeId",
+    "imageDigest",
+    "networkInterfaces",
+    "networkBindings",
+    "managedAgents",
+)
+
+
+def render_task(
+    static: Mapping[str, Any],
+    timeline: Timeline,
+    now: datetime,
+    exits: Mapping[str, ContainerExit] | None = None,
+) -> dict[str, Any]:
+    """The task record ``static`` (every member that does not change with time)
+    as the service describes it at ``now`` under ``timeline``.
+
+    ``exits`` says how each container (by name) ends; a container with no entry
+    exits 0 after its own run, or with :data:`DEFAULT_STOP_EXIT_CODE` when a
+    stop ended it.
+    """
+    snap = timeline.at(now)
+    task: dict[str, Any] = {k: v for k, v in static.items() if k not in TIMELINE_TASK_MEMBERS}
+    task["lastStatus"] = snap.last_status
+    task["desiredStatus"] = snap.desired_status
+    task["version"] = snap.version
+    task.update(snap.instants)
+    if "connectivityAt" in snap.instants:
+        task["connectivity"] = "CONNECTED"
+    if snap.stop is not None:
+        task["stopCode"] = snap.stop.code
+        task["stoppedReason"] = snap.stop.reason
+    if "attachments" in static:
+        attachments = []
+        for attachment in static["attachments"]:
+            attachment = dict(attachment)
+            if attachment.get("type") == "ElasticNetworkInterface":
+                attachment["status"] = snap.attachment_status
+            attachments.append(attachment)
+        task["attachments"] = attachments
+    if "containers" in static:
+        task["containers"] = [
+            _render_container(c, snap, timeline, (exits or {}).get(c.get("name", "")))
+            for c in static["containers"]
+        ]
+    return task
+
+
+def _render_container(
+    static: Mapping[str, Any], snap: Snapshot, timeline: Timeline, exit: ContainerExit | None
+) -> dict[str, Any]:
+    container = dict(static)
+    container["lastStatus"] = snap.container_status
+    container.pop("exitCode", None)
+    container.pop("reason", None)
+    if not snap.containers_started:
+        for member in STARTED_CONTAINER_MEMBERS:
+            container.pop(member, None)
+    elif "managedAgents" in container:
+        container["managedAgents"] = [
+            {**agent, "lastStartedAt": snap.instants["startedAt"], "lastStatus": "RUNNING"}
+            for agent in container["managedAgents"]
+        ]
+    if snap.container_status == "STOPPED":
+        stop = timeline.stop
+        if snap.containers_started:
+            if exit is not None and exit.exit_code is not None:
+                container["exitCode"] = exit.exit_code
+            elif stop is not None and stop.code == "EssentialContainerExited":
+                container["exitCode"] = 0
+            else:
+                container["exitCode"] = DEFAULT_STOP_EXIT_CODE
+            if exit is not None and exit.reason is not None:
+                container["reason"] = exit.reason
+        elif stop is not None and stop.code == "TaskFailedToStart":
+            container["reason"] = stop.reason
+        if "managedAgents" in container:
+            container["managedAgents"] = [
+                {**agent, "lastStatus": "STOPPED"} for agent in container["managedAgents"]
+            ]
+    return container
+
+
+def utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
+def deepcopy_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(dict(record))
+
+
+def epoch_floor(value: float) -> float:
+    return math.floor(value)

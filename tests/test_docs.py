@@ -1,0 +1,34 @@
+"""Every Python example in the docs and the README runs, as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def examples() -> list[object]:
+    params: list[object] = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for i, match in enumerate(BLOCK.finditer(page.read_text())):
+            code = match.group(1)
+            if "# docs: not run" in code:
+                continue
+            line = page.read_text()[: match.start()].count("\n") + 1
+            params.append(pytest.param(code, id=f"{page.name}:{line}:{i}"))
+    return params
+
+
+@pytest.mark.parametrize("code", examples())
+def test_docs_example_runs(code: str, pytester: pytest.Pytester) -> None:
+    if "def test_" in code:
+        # A test module: run it with pytest, with the plugin active, and expect it to pass.
+        pytester.makepyfile(test_example=code)
+        result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=code.count("def test_"))
+    else:
+        exec(compile(code, "<docs example>", "exec"), {"__name__": "docs_example"})
