@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "TaskArn",
+    "TaskIdentity",
     "cluster_arn",
     "cluster_name_from",
     "container_arn",
@@ -152,3 +153,38 @@ def parse_cluster_arn(value: str) -> tuple[str, str, str] | None:
     if not m or m["resource"] != "cluster" or "/" in m["rest"]:
         return None
     return m["region"], m["account"], m["rest"]
+
+
+@dataclass(frozen=True)
+class TaskIdentity:
+    """Where a task lives and what it is called: the parts every ARN of the task shares."""
+
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    cluster: str = "default"
+    task_id: str = ""
+    long_arn_format: bool = True
+
+    @property
+    def task_arn(self) -> str:
+        return task_arn(
+            self.region,
+            self.account_id,
+            self.cluster,
+            self.task_id,
+            long_format=self.long_arn_format,
+        )
+
+    @property
+    def cluster_arn(self) -> str:
+        return cluster_arn(self.region, self.account_id, self.cluster)
+
+    def container_arn(self, container_uuid: str) -> str:
+        return container_arn(
+            self.region,
+            self.account_id,
+            self.cluster,
+            self.task_id,
+            container_uuid,
+            long_format=self.long_arn_format,
+        )

@@ -389,9 +389,9 @@ def render_task(
     """The task record ``static`` (every member that does not change with time)
     as the service describes it at ``now`` under ``timeline``.
 
-    ``exits`` says how each container (by name) ends; a container with no entry
-    exits 0 after its own run, or with :data:`DEFAULT_STOP_EXIT_CODE` when a
-    stop ended it.
+    ``exits`` says how each container (by name) ends its own run (no entry: 0);
+    when a stop ends the task instead, its containers exit with
+    :data:`DEFAULT_STOP_EXIT_CODE`, as SIGTERM makes them.
     """
     snap = timeline.at(now)
     task: dict[str, Any] = {k: v for k, v in static.items() if k not in TIMELINE_TASK_MEMBERS}
@@ -438,12 +438,12 @@ def _render_container(
     if snap.container_status == "STOPPED":
         stop = timeline.stop
         if snap.containers_started:
-            if exit is not None and exit.exit_code is not None:
-                container["exitCode"] = exit.exit_code
-            elif stop is not None and stop.code == "EssentialContainerExited":
-                container["exitCode"] = 0
-            else:
+            if stop is not None and stop.code != "EssentialContainerExited":
                 container["exitCode"] = DEFAULT_STOP_EXIT_CODE
+            elif exit is not None and exit.exit_code is not None:
+                container["exitCode"] = exit.exit_code
+            else:
+                container["exitCode"] = 0
             if exit is not None and exit.reason is not None:
                 container["reason"] = exit.reason
         elif stop is not None and stop.code == "TaskFailedToStart":

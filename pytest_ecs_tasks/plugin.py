@@ -1,13 +1,93 @@
-"""The pytest plugin: fixtures, marker, options. Glue only."""
+"""The pytest plugin: fixtures, marker, options, report section, seeding. Glue only."""
 
 from __future__ import annotations
 
+from collections.abc import Generator, Mapping
+from datetime import timedelta
+from typing import Any
+
 import pytest
+
+from .clock import Clock
+from .config import OPTIONS, Settings, settings_from
+from .fake import FakeEcs, state_report
+
+_FAKE = pytest.StashKey[FakeEcs]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ecs_tasks", "fake Amazon ECS task service (pytest-ecs-tasks)")
+    for option in OPTIONS:
+        group.addoption(
+            f"--ecs-tasks-{option.name.replace('_', '-')}",
+            dest=f"ecs_tasks_{option.name}",
+            default=None,
+            help=option.help,
+        )
+        parser.addini(f"ecs_tasks_{option.name}", option.help, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "ecs_tasks(region=..., account_id=..., start=..., retention=..., long_arn_format=True, "
-        "seed=...): configure the fake ECS service of the ecs_tasks fixture for this test",
+        "seed=..., eventual_consistency=...): configure the ecs_tasks fixture for this test "
+        "(the closest marker wins)",
     )
+
+
+def _settings(request: pytest.FixtureRequest) -> Settings:
+    config = request.config
+    layers: list[Mapping[str, Any]] = []
+    layers.append({o.name: config.getini(f"ecs_tasks_{o.name}") for o in OPTIONS})
+    layers.append({o.name: config.getoption(f"ecs_tasks_{o.name}") for o in OPTIONS})
+    # iter_markers yields the closest marker first: apply the farthest first.
+    for marker in reversed(list(request.node.iter_markers("ecs_tasks"))):
+        if marker.args:
+            raise pytest.UsageError(
+                "@pytest.mark.ecs_tasks takes keyword arguments only, like "
+                "@pytest.mark.ecs_tasks(region='eu-west-1')"
+            )
+        layers.append(marker.kwargs)
+    try:
+        return settings_from(layers)
+    except (TypeError, ValueError) as exc:
+        raise pytest.UsageError(f"ecs_tasks: {exc}") from None
+
+
+@pytest.fixture
+def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
+    """A fake ECS task service for this test; every boto3 ECS client is served by it."""
+    settings = _settings(request)
+    if settings.seed is not None:
+        from .factories import reseed
+
+        reseed(settings.seed)
+    fake = FakeEcs(
+        settings.region,
+        settings.account_id,
+        start=settings.start,
+        retention=settings.retention,
+        long_arn_format=settings.long_arn_format,
+        eventual_consistency=settings.eventual_consistency or timedelta(0),
+    )
+    request.node.stash[_FAKE] = fake
+    with fake:
+        yield fake
+
+
+@pytest.fixture
+def ecs_clock(ecs_tasks: FakeEcs) -> Clock:
+    """The clock of the ``ecs_tasks`` fake service."""
+    return ecs_tasks.clock
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    fake = item.stash.get(_FAKE, None)
+    if fake is not None and report.failed and report.when == "call":
+        report.sections.append(("fake ECS (pytest-ecs-tasks)", state_report(fake)))
+    return report

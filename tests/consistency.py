@@ -113,7 +113,7 @@ def assert_consistent_task(task: Mapping[str, Any], now: datetime | None = None)
             assert status in ("STOPPING", "DEACTIVATING", "DEPROVISIONING", "STOPPED")
         if failed:
             assert "exitCode" not in c and "runtimeId" not in c
-        elif c["lastStatus"] == "STOPPED":
+        elif c["lastStatus"] == "STOPPED" and "startedAt" in task:
             assert isinstance(c["exitCode"], int)
         else:
             assert "exitCode" not in c

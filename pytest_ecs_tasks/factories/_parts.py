@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import factory.random
@@ -19,6 +19,7 @@ from factory.faker import Faker as _FactoryFaker
 from faker import Faker
 
 from .. import arns
+from ..arns import TaskIdentity
 
 __all__ = ["TaskIdentity", "faker", "new_task_id", "randgen", "static_container", "static_task"]
 
@@ -67,41 +68,6 @@ def new_uuid() -> str:
 
 def digits(n: int) -> str:
     return "".join(str(randgen().randrange(10)) for _ in range(n))
-
-
-@dataclass(frozen=True)
-class TaskIdentity:
-    """Where a task lives and what it is called: the parts every ARN of the task shares."""
-
-    region: str = "us-east-1"
-    account_id: str = "123456789012"
-    cluster: str = "default"
-    task_id: str = field(default_factory=new_task_id)
-    long_arn_format: bool = True
-
-    @property
-    def task_arn(self) -> str:
-        return arns.task_arn(
-            self.region,
-            self.account_id,
-            self.cluster,
-            self.task_id,
-            long_format=self.long_arn_format,
-        )
-
-    @property
-    def cluster_arn(self) -> str:
-        return arns.cluster_arn(self.region, self.account_id, self.cluster)
-
-    def container_arn(self, container_uuid: str) -> str:
-        return arns.container_arn(
-            self.region,
-            self.account_id,
-            self.cluster,
-            self.task_id,
-            container_uuid,
-            long_format=self.long_arn_format,
-        )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def _seconds(low: float, high: float) -> timedelta:
     return timedelta(seconds=_parts.randgen().uniform(low, high))
 
 
-def _identity(params: dict[str, Any]) -> _parts.TaskIdentity:
+def _identity(params: dict[str, Any]) -> arns.TaskIdentity:
     """Where the task lives: from ``taskArn`` if one was given, else from the params."""
     long_format = params.pop("long_arn_format")
     region = params.pop("region")
@@ -52,7 +52,7 @@ def _identity(params: dict[str, Any]) -> _parts.TaskIdentity:
         arns.check_region(region)
         arns.check_account(account_id)
         arns.check_cluster_name(cluster)
-        return _parts.TaskIdentity(
+        return arns.TaskIdentity(
             region, account_id, cluster, _parts.new_task_id(), long_arn_format=long_format
         )
     parsed = arns.parse_task_arn(given_arn) if isinstance(given_arn, str) else None
@@ -61,7 +61,7 @@ def _identity(params: dict[str, Any]) -> _parts.TaskIdentity:
             f"taskArn={given_arn!r} is not a task ARN; write it like "
             "'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef'"
         )
-    return _parts.TaskIdentity(
+    return arns.TaskIdentity(
         parsed.region,
         parsed.account_id,
         parsed.cluster or cluster,
@@ -320,7 +320,7 @@ def build_container(params: dict[str, Any]) -> dict[str, Any]:
         parsed = arns.parse_task_arn(task_arn) if isinstance(task_arn, str) else None
         if parsed is None:
             raise ValueError(f"task_arn={task_arn!r} is not a task ARN")
-        identity = _parts.TaskIdentity(
+        identity = arns.TaskIdentity(
             parsed.region,
             parsed.account_id,
             parsed.cluster or params["cluster"],
@@ -329,10 +329,11 @@ def build_container(params: dict[str, Any]) -> dict[str, Any]:
         )
         params.pop("region"), params.pop("account_id"), params.pop("cluster")
     else:
-        identity = _parts.TaskIdentity(
+        identity = arns.TaskIdentity(
             arns.check_region(params.pop("region")),
             arns.check_account(params.pop("account_id")),
             arns.check_cluster_name(params.pop("cluster")),
+            _parts.new_task_id(),
         )
     launch_type = params.pop("launch_type")
     _choices("launch_type", launch_type, lifecycle.LAUNCH_TYPES)

@@ -1,0 +1,415 @@
+"""``FakeEcs``: the fake ECS task service and the transport that puts it behind boto3."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from . import arns, lifecycle
+from .clock import Clock, When, push_active
+from .factories import _parts
+from .service.ecs import Call, EcsService, TaskPlan
+from .service.errors import EcsError
+from .service.faults import Fault
+from .service.state import TaskEntry
+from .transport.moto_bridge import EcsRoute
+from .transport.virtual_time import install_sleeper
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs import ECSClient
+
+__all__ = ["FakeEcs"]
+
+
+class _Records:
+    """The factories' static parts, for the tasks the service starts."""
+
+    def new_task_id(self) -> str:
+        return _parts.new_task_id()
+
+    def static_task(self, identity: arns.TaskIdentity, **kwargs: Any) -> dict[str, Any]:
+        return _parts.static_task(identity, **kwargs)
+
+
+def _moto_task_definition(region: str, account_id: str, reference: str) -> Mapping[str, Any] | None:
+    """A task definition registered through moto, as a TaskDefinition record."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ecs.models import ecs_backends
+
+    for account in dict.fromkeys((account_id, DEFAULT_ACCOUNT_ID)):
+        try:
+            backend = ecs_backends[account][region]
+            definition = backend.describe_task_definition(reference)
+        except Exception:
+            continue
+        return {
+            "taskDefinitionArn": definition.arn,
+            "family": definition.family,
+            "revision": definition.revision,
+            "containerDefinitions": list(definition.container_definitions),
+            "networkMode": getattr(definition, "network_mode", None),
+            "requiresCompatibilities": list(
+                getattr(definition, "requires_compatibilities", None) or []
+            ),
+            "cpu": getattr(definition, "cpu", None),
+            "memory": getattr(definition, "memory", None),
+        }
+    return None
+
+
+class FakeEcs:
+    """A fake Amazon ECS task service with a controllable clock.
+
+    While started, every boto3 ECS client (any region) is answered by the fake
+    for the task and cluster operations, and by moto for the rest. Use it as a
+    context manager, or ``start()`` / ``stop()``; in pytest, use the
+    ``ecs_tasks`` fixture.
+    """
+
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        *,
+        start: When | None = None,
+        retention: timedelta = timedelta(hours=1),
+        long_arn_format: bool = True,
+        eventual_consistency: timedelta | float = 0,
+    ) -> None:
+        self.region = arns.check_region(region)
+        self.account_id = arns.check_account(account_id)
+        if not isinstance(retention, timedelta) or retention < timedelta(0):
+            raise ValueError(f"retention must be a non-negative timedelta, got {retention!r}")
+        if isinstance(eventual_consistency, (int, float)):
+            eventual_consistency = timedelta(seconds=eventual_consistency)
+        self.clock = Clock(start)
+        self._service = EcsService(
+            self.clock,
+            _Records(),
+            account_id=self.account_id,
+            retention=retention,
+            long_arn_format=long_arn_format,
+            task_definitions=_moto_task_definition,
+            eventual_consistency=eventual_consistency,
+        )
+        self._route = EcsRoute(self._service.dispatch)
+        self._undo: list[Any] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "inactive"
+        return f"<FakeEcs {self.region} {self.account_id} {state} clock={self.clock.now().isoformat()}>"
+
+    # -- starting and stopping ---------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return bool(self._undo)
+
+    def start(self) -> FakeEcs:
+        """Serve ECS requests from now on (starts or joins moto's ``mock_aws``)."""
+        with self._lock:
+            if self._undo:
+                raise RuntimeError("this FakeEcs is already started; stop() it first")
+            self._route.start()
+            self._undo.append(self._route.stop)
+            try:
+                self._undo.append(install_sleeper(self.clock.sleep))
+                self._undo.append(push_active(self.clock))
+            except BaseException:
+                self._stop_locked()
+                raise
+        return self
+
+    def stop(self) -> None:
+        """Undo everything ``start()`` did. Safe to call twice."""
+        with self._lock:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def __enter__(self) -> FakeEcs:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- settings ---------------------------------------------------------------------
+
+    @property
+    def retention(self) -> timedelta:
+        """How long a STOPPED task stays describable (default: 1 hour)."""
+        return self._service.retention
+
+    @retention.setter
+    def retention(self, value: timedelta) -> None:
+        if not isinstance(value, timedelta) or value < timedelta(0):
+            raise ValueError(f"retention must be a non-negative timedelta, got {value!r}")
+        self._service.retention = value
+
+    @property
+    def eventual_consistency(self) -> timedelta:
+        """How long a task RunTask just started stays MISSING to DescribeTasks (default 0)."""
+        return self._service.eventual_consistency
+
+    @eventual_consistency.setter
+    def eventual_consistency(self, value: timedelta | float) -> None:
+        if isinstance(value, (int, float)):
+            value = timedelta(seconds=value)
+        self._service.eventual_consistency = value
+
+    @property
+    def calls(self) -> list[Call]:
+        """The API calls the fake answered, in order."""
+        return list(self._service.calls)
+
+    @property
+    def service(self) -> EcsService:
+        """The service behind the fake (its state, for reports and tools)."""
+        return self._service
+
+    # -- the Python API -------------------------------------------------------------------
+
+    def client(self, region_name: str | None = None) -> ECSClient:
+        """A boto3 ECS client answered by the fake."""
+        if not self.active:
+            raise RuntimeError("start the fake first (with FakeEcs(...) as fake: or fake.start())")
+        return boto3.client("ecs", region_name=region_name or self.region)
+
+    def _call(
+        self, operation: str, params: dict[str, Any], region: str | None = None
+    ) -> dict[str, Any]:
+        try:
+            return self._service.handle(region or self.region, operation, params, record=False)
+        except EcsError as error:
+            raise _client_error(error, operation) from None
+
+    def create_cluster(
+        self, name: str = "default", *, tags: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Create a cluster (a new incarnation if the name was deleted); returns its record."""
+        params: dict[str, Any] = {"clusterName": name}
+        if tags:
+            params["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
+        return self._call("CreateCluster", params)["cluster"]  # type: ignore[no-any-return]
+
+    def delete_cluster(self, name: str) -> dict[str, Any]:
+        """Delete a cluster as DeleteCluster does (``ClusterContainsTasksException`` included)."""
+        return self._call("DeleteCluster", {"cluster": name})["cluster"]  # type: ignore[no-any-return]
+
+    def run_task(
+        self,
+        cluster: str = "default",
+        *,
+        task_definition: str = "app:1",
+        containers: Sequence[Mapping[str, Any]] | None = None,
+        launch_type: str = "FARGATE",
+        tags: Mapping[str, str] | None = None,
+        started_by: str | None = None,
+        group: str | None = None,
+        runs_for: timedelta | float | None = None,
+        exit_code: int | Mapping[str, int] = 0,
+        fail_to_start: str | None = None,
+        **timings: timedelta | float,
+    ) -> dict[str, Any]:
+        """Start a task that walks its lifecycle as the clock moves; returns its record now.
+
+        ``runs_for``: its essential containers exit that long after RUNNING
+        (``None``: it runs until stopped). ``exit_code``: what they exit with (an
+        int for the essential containers, or ``{name: code}``). ``fail_to_start``:
+        the reason it stops with ``TaskFailedToStart`` instead. ``**timings``
+        override the lifecycle's steps (see ``lifecycle.Timings``).
+        """
+        if launch_type not in lifecycle.LAUNCH_TYPES:
+            raise ValueError(
+                f"launch_type={launch_type!r}; valid: {', '.join(lifecycle.LAUNCH_TYPES)}"
+            )
+        if isinstance(runs_for, (int, float)):
+            runs_for = timedelta(seconds=runs_for)
+        if runs_for is not None and fail_to_start is not None:
+            raise ValueError(
+                "a task that fails to start never runs: pass runs_for or fail_to_start, not both"
+            )
+        if fail_to_start is not None and not str(fail_to_start).strip():
+            raise ValueError('fail_to_start needs the reason, like "CannotPullContainerError: ..."')
+        try:
+            entry = self._service.start_task(
+                self.region,
+                cluster,
+                task_definition=task_definition,
+                containers=containers,
+                launch_type=launch_type,
+                tags=[{"key": k, "value": v} for k, v in (tags or {}).items()],
+                started_by=started_by,
+                group=group,
+                plan=TaskPlan(
+                    runs_for=runs_for,
+                    exit_code=exit_code,
+                    fail_to_start=fail_to_start,
+                    timings=timings,
+                ),
+            )
+        except EcsError as error:
+            if error.code == "ClusterNotFoundException":
+                raise ValueError(
+                    f"there is no active cluster {cluster!r} in {self.region}: create it first with "
+                    f"ecs_tasks.create_cluster({cluster!r})"
+                ) from None
+            raise _client_error(error, "RunTask") from None
+        return entry.describe(self.clock.now(), with_tags=True)
+
+    def stop_task(
+        self,
+        task: str | Mapping[str, Any],
+        *,
+        cluster: str = "default",
+        reason: str | None = None,
+        stop_code: str = "UserInitiated",
+    ) -> dict[str, Any]:
+        """Stop a task as StopTask does (its tags go); returns its record now."""
+        if stop_code not in lifecycle.STOP_CODES:
+            raise ValueError(f"stop_code={stop_code!r}; valid: {', '.join(lifecycle.STOP_CODES)}")
+        entry = self._entry(task, cluster)
+        self._service.stop_entry(
+            entry, code=stop_code, reason=reason or lifecycle.STOPPED_REASONS[stop_code]
+        )
+        return entry.describe(self.clock.now(), with_tags=False)
+
+    def add_task(
+        self,
+        task: Mapping[str, Any] | None = None,
+        /,
+        *,
+        cluster: str = "default",
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        """Store a ready Task record (from ``TaskFactory`` or pasted from a real
+        response) and serve it as given. A STOPPED one expires by ``retention``
+        from its ``stoppedAt``. With no record, one is built with ``TaskFactory``."""
+        if task is None:
+            from .factories import TaskFactory
+
+            task = TaskFactory(
+                cluster=cluster,
+                region=self.region,
+                account_id=self.account_id,
+                now=self.clock.now(),
+                **overrides,
+            )
+        elif overrides:
+            task = {**task, **overrides}
+        if not isinstance(task, Mapping):
+            raise TypeError(f"add_task() takes a Task record (a dict), got {type(task).__name__}")
+        from .model import RecordError, validate_shape
+
+        try:
+            validate_shape("Task", task)
+        except RecordError as exc:
+            raise ValueError(f"add_task(): {exc}") from None
+        try:
+            self._service.add_record(self.region, cluster, task)
+        except EcsError as error:
+            raise ValueError(
+                f"there is no active cluster {cluster!r} in {self.region}: create it first with "
+                f"ecs_tasks.create_cluster({cluster!r})"
+            ) from error
+        return dict(task)
+
+    def fail(
+        self, operation: str, code: str, message: str | None = None, *, times: int | None = 1
+    ) -> Fault:
+        """The next ``times`` calls of ``operation`` answer with that ECS error
+        (``times=None``: every call until the test ends)."""
+        from .service.ecs import SERVED_OPERATIONS
+
+        if operation not in SERVED_OPERATIONS:
+            raise ValueError(
+                f"the fake does not serve {operation!r}; it can fail: {', '.join(sorted(SERVED_OPERATIONS))}"
+            )
+        if times is not None and (not isinstance(times, int) or times < 1):
+            raise ValueError(f"times must be a positive int or None (every call), got {times!r}")
+        return self._service.fail(operation, code, message, times=times)
+
+    def _entry(self, task: str | Mapping[str, Any], cluster: str) -> TaskEntry:
+        ref = task.get("taskArn") if isinstance(task, Mapping) else task
+        if not isinstance(ref, str):
+            raise TypeError(f"expected a task id, ARN or record, got {task!r}")
+        parsed = arns.parse_task_arn(ref)
+        task_id = parsed.task_id if parsed else ref
+        region = parsed.region if parsed else self.region
+        entry = self._service.region(region).tasks.get(task_id)
+        if entry is None:
+            raise ValueError(f"no task {ref!r} in {region}: start one with ecs_tasks.run_task()")
+        if parsed is None and entry.cluster.name != cluster:
+            raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
+        return entry
+
+
+def _client_error(error: EcsError, operation: str) -> ClientError:
+    """The exception boto3 would raise for ``error``."""
+    response: Any = {
+        "Error": {"Code": error.code, "Message": error.message},
+        "ResponseMetadata": {"HTTPStatusCode": error.status},
+    }
+    return ClientError(response, operation)
+
+
+def state_report(fake: FakeEcs) -> str:
+    """The fake's state as text: clock, clusters, each task's status and timeline, calls."""
+    now = fake.clock.now()
+    lines = [
+        f"clock: {now.isoformat()}  region: {fake.region}  account: {fake.account_id}  retention: {fake.retention}"
+    ]
+    for reg in fake.service.regions():
+        for name, incarnations in reg.clusters.items():
+            for number, cluster in enumerate(incarnations, start=1):
+                deleted = (
+                    f", deleted {cluster.deleted_at.isoformat()}" if cluster.deleted_at else ""
+                )
+                lines.append(f"cluster {reg.region}/{name} #{number} {cluster.status}{deleted}")
+                for task_id in cluster.task_ids:
+                    entry = reg.tasks[task_id]
+                    status = entry.last_status(now)
+                    flags = " (expired)" if entry.expired(now, fake.retention) else ""
+                    lines.append(f"  task {task_id} {status}{flags}")
+                    if entry.timeline is not None:
+                        stages = ", ".join(
+                            f"{s} {at.time().isoformat('milliseconds')}"
+                            for s, at in entry.timeline.stages
+                        )
+                        lines.append(f"    timeline: {stages}")
+                        if entry.timeline.stop is not None:
+                            stop = entry.timeline.stop
+                            lines.append(
+                                f"    stop: {stop.code} at {stop.requested_at.isoformat()}: {stop.reason}"
+                            )
+                    else:
+                        lines.append("    added record, served as given")
+    calls = fake.calls
+    lines.append(f"calls: {len(calls)}")
+    for call in calls[-50:]:
+        outcome = f"-> {call.error.code}: {call.error.message}" if call.error else "-> ok"
+        lines.append(
+            f"  {call.at.time().isoformat('seconds')} {call.region} {call.operation} {_brief(call.params)} {outcome}"
+        )
+    if len(calls) > 50:
+        lines.append(f"  ... and {len(calls) - 50} earlier calls")
+    return "\n".join(lines)
+
+
+def _brief(params: Mapping[str, Any]) -> str:
+    text = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -1,0 +1,48 @@
+"""ECS errors as the service sends them: a code, a message and an HTTP status."""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_MESSAGES", "EcsError", "http_status"]
+
+#: Realistic default messages for errors raised without one (``FakeEcs.fail``).
+DEFAULT_MESSAGES: dict[str, str] = {
+    "ThrottlingException": "Rate exceeded",
+    "AccessDeniedException": (
+        "User: arn:aws:iam::123456789012:user/test is not authorized to perform: "
+        "ecs:DescribeTasks on resource: * because no identity-based policy allows "
+        "the ecs:DescribeTasks action"
+    ),
+    "ServerException": "Service Unavailable. Please try again later.",
+    "ClientException": "The request could not be processed.",
+    "InvalidParameterException": "The request contains an invalid parameter.",
+    "ClusterNotFoundException": "Cluster not found.",
+    "ClusterContainsTasksException": "The Cluster cannot be deleted while Tasks are active.",
+    "ResourceNotFoundException": "The specified resource is not found.",
+    "LimitExceededException": "The limit for the resource was exceeded.",
+    "ServiceUnavailableException": "Service Unavailable. Please try again later.",
+}
+
+#: Codes the service answers with HTTP 500 (the rest are 400).
+_SERVER_SIDE = frozenset({"ServerException", "InternalFailure", "ServiceUnavailableException"})
+
+
+def http_status(code: str) -> int:
+    """The HTTP status the service answers ``code`` with."""
+    return 500 if code in _SERVER_SIDE else 400
+
+
+class EcsError(Exception):
+    """An error the fake ECS service answers a request with."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        self.code = code
+        self.message = message if message is not None else DEFAULT_MESSAGES.get(code, code)
+        super().__init__(f"{code}: {self.message}")
+
+    @property
+    def status(self) -> int:
+        return http_status(self.code)
+
+    def body(self) -> dict[str, str]:
+        """The JSON body the service sends for this error."""
+        return {"__type": self.code, "message": self.message}

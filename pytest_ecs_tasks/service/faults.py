@@ -1,0 +1,59 @@
+"""Injected faults: the next calls of an operation answer with an ECS error."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .errors import EcsError
+
+__all__ = ["Fault", "Faults"]
+
+
+@dataclass
+class Fault:
+    """``times`` more calls of ``operation`` fail with ``code`` (``None``: every call)."""
+
+    operation: str
+    code: str
+    message: str | None
+    times: int | None
+    used: int = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.used >= self.times
+
+    def __str__(self) -> str:
+        times = "every call" if self.times is None else f"{self.times} call(s)"
+        return f"{self.operation} -> {self.code} ({times}, used {self.used})"
+
+
+class Faults:
+    """The faults waiting for their calls, first injected first used."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def take(self, operation: str) -> EcsError | None:
+        """The error the next call of ``operation`` answers with, if a fault waits for it."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.operation == operation and not fault.exhausted:
+                    fault.used += 1
+                    return EcsError(fault.code, fault.message)
+        return None
+
+    def unused(self) -> list[Fault]:
+        """Faults that were injected but never answered a call."""
+        with self._lock:
+            return [f for f in self._faults if f.used == 0]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            return iter(list(self._faults))

@@ -1,0 +1,243 @@
+"""Put a Python function behind every boto3 ECS client, inside moto's ``mock_aws``.
+
+moto answers AWS requests from a single ``BotocoreStubber`` object, which it
+registers as a ``before-send`` handler in botocore's built-in handler list when
+moto is imported, so every client created after that (before or during a mock)
+sends its requests through it. While at least one :class:`EcsRoute` is active,
+that stubber's ``process_request`` is wrapped: a request whose ``X-Amz-Target``
+header names an ECS operation goes to the innermost active route's dispatch
+function, whatever URL the client was pointed at; anything else, and any ECS
+request the dispatch declines, goes on to moto as before.
+
+Creating a client is made cheap as well. moto's ``mock_aws`` drops boto3's
+default session, so each test's first ``boto3.client(...)`` builds a new botocore
+session (registering some 130 built-in event handlers) and reads the service
+model, endpoint and partition JSON files from disk again: about 45 ms. While a
+route is active, new default sessions are built from a process-wide copy of the
+registered handlers and share one process-wide data loader, whose caches keep
+those files once read. Each session is still new (credentials, configuration,
+its own event emitter), so moto's isolation between tests is unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import boto3.session
+import botocore.session
+from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST, REGISTER_LAST
+from botocore.hooks import EventAliaser, HierarchicalEmitter
+from botocore.loaders import Loader, create_loader
+from moto import mock_aws
+from moto.core.models import botocore_stubber
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest
+
+__all__ = ["Dispatch", "EcsRoute"]
+
+Dispatch = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes] | None]
+"""``dispatch(region, operation, body)`` answers one ECS request.
+
+``operation`` is the API name (``"DescribeTasks"``), ``body`` the JSON request
+body as sent. Return ``(http_status, headers, body)`` to answer, or ``None`` to
+let moto's own ECS answer. An exception raised here comes out of the boto3 call.
+"""
+
+_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+# ecs.us-west-2.amazonaws.com, ecs-fips.us-east-1.amazonaws.com,
+# ecs.cn-north-1.amazonaws.com.cn, ecs.us-east-1.api.aws, ecs.us-iso-east-1.c2s.ic.gov, ...
+_HOST_REGION = re.compile(r"^[a-z]+://ecs(?:-fips)?\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.")
+# AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/ecs/aws4_request, SignedHeaders=...
+_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[^/,\s]+)/ecs/aws4_request")
+_DEFAULT_REGION = "us-east-1"  # what moto assumes when a request names no region
+
+_lock = threading.Lock()
+_routes: list[EcsRoute] = []  # active routes, innermost last
+_uninstall: list[Callable[[], None]] = []  # while any route is active: what undoes _install()
+
+
+class EcsRoute:
+    """Send the ECS requests of every boto3 client to ``dispatch`` while active.
+
+    :meth:`start` starts moto's ``mock_aws`` (joining the caller's, with its
+    data, if one is already active) and routes ECS requests to ``dispatch``;
+    :meth:`stop` undoes both. Routes nest: the most recently started active
+    route answers, and stopping it hands ECS back to the one started before.
+    Active routes share one ``mock_aws``, started with the first and stopped
+    with the last, so they may also be stopped in any order.
+    """
+
+    def __init__(self, dispatch: Dispatch) -> None:
+        self._dispatch = dispatch
+
+    @property
+    def active(self) -> bool:
+        """Whether the route is started and not yet stopped."""
+        with _lock:
+            return self in _routes
+
+    def start(self) -> None:
+        """Start ``mock_aws`` and route ECS requests to this route's dispatch."""
+        with _lock:
+            if self in _routes:
+                raise RuntimeError("this EcsRoute is already started")
+            if not _routes:
+                _uninstall.append(_install())
+            _routes.append(self)
+
+    def stop(self) -> None:
+        """Stop routing to this route, and ``mock_aws`` if it was the last; else do nothing."""
+        with _lock:
+            if self not in _routes:
+                return
+            _routes.remove(self)
+            if not _routes:
+                _uninstall.pop()()
+
+
+def _install() -> Callable[[], None]:
+    """Start ``mock_aws``, wrap the stubber's ``process_request`` and speed up default sessions.
+
+    Returns the function that puts back exactly what was replaced, then stops the mock.
+    """
+    mock = mock_aws()
+    mock.start()
+    moto_process_request = botocore_stubber.process_request
+    # An instance attribute only if someone set one; normally moto's method is on the class.
+    own_process_request = vars(botocore_stubber).get("process_request")
+    setup_default_session = boto3.setup_default_session
+
+    def process_request(request: AWSPreparedRequest) -> Any:
+        """Answer an ECS request from the innermost route, or hand it to moto."""
+        call = _ecs_call(request)
+        if call is not None:
+            with _lock:
+                route = _routes[-1] if _routes else None
+            if route is not None:
+                answer = route._dispatch(*call)
+                if answer is not None:
+                    return answer
+        return moto_process_request(request)
+
+    def uninstall() -> None:
+        """Put back what :func:`_install` replaced and stop its ``mock_aws``."""
+        try:
+            if own_process_request is None:
+                del vars(botocore_stubber)["process_request"]
+            else:
+                vars(botocore_stubber)["process_request"] = own_process_request
+            vars(boto3)["setup_default_session"] = setup_default_session
+        finally:
+            mock.stop()
+
+    vars(botocore_stubber)["process_request"] = process_request
+    vars(boto3)["setup_default_session"] = _setup_default_session
+    return uninstall
+
+
+def _ecs_call(request: AWSPreparedRequest) -> tuple[str, str, bytes] | None:
+    """The ``(region, operation, body)`` of an ECS API request, or None for any other request."""
+    target = _header(request, "X-Amz-Target")
+    if not target.startswith(_TARGET_PREFIX):
+        return None
+    body = request.body
+    if body is None:
+        data = b""
+    elif isinstance(body, str):
+        data = body.encode("utf-8")
+    elif isinstance(body, (bytes, bytearray)):
+        data = bytes(body)
+    else:  # a streamed body: botocore never sends one for ECS's JSON protocol
+        return None
+    match = _HOST_REGION.match(request.url) or _SCOPE_REGION.search(
+        _header(request, "Authorization")
+    )
+    region = match["region"] if match else _DEFAULT_REGION
+    return region, target[len(_TARGET_PREFIX) :], data
+
+
+def _header(request: AWSPreparedRequest, name: str) -> str:
+    """One request header as text, ``""`` if absent."""
+    value = request.headers.get(name, "")
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class _SearchPaths(list[str]):
+    """A loader's search path list that ignores a path it already holds.
+
+    ``boto3.session.Session`` appends boto3's data directory to its loader's
+    search paths; with one loader shared by every session the list would
+    otherwise grow by one entry per session.
+    """
+
+    def append(self, path: str) -> None:
+        """Add ``path`` at the end unless it is already in the list."""
+        if path not in self:
+            super().append(path)
+
+
+class _Sessions:
+    """Builds botocore sessions that share handler registrations and data loaders."""
+
+    _lock = threading.Lock()
+    _loaders: dict[str | None, Loader] = {}  # by AWS data path setting
+    _handlers: list[tuple[Any, ...]] = []  # BUILTIN_HANDLERS as registered in _emitter
+    _emitter = HierarchicalEmitter()
+
+    @classmethod
+    def botocore_session(cls) -> botocore.session.Session:
+        """A new botocore session, like ``botocore.session.Session()`` but quick to set up."""
+        session = botocore.session.Session(
+            event_hooks=cls._builtin_handlers(), include_builtin_handlers=False
+        )
+        session.register_component(
+            "data_loader", cls._loader(session.get_config_variable("data_path"))
+        )
+        return session
+
+    @classmethod
+    def _builtin_handlers(cls) -> HierarchicalEmitter:
+        """A new event emitter holding botocore's built-in handlers, as a new session has."""
+        with cls._lock:
+            if cls._handlers != BUILTIN_HANDLERS:
+                cls._handlers = list(BUILTIN_HANDLERS)
+                cls._emitter = _register(cls._handlers)
+            return copy.copy(cls._emitter)
+
+    @classmethod
+    def _loader(cls, data_path: str | None) -> Loader:
+        """The process-wide loader for this data path setting (``AWS_DATA_PATH``)."""
+        with cls._lock:
+            loader = cls._loaders.get(data_path)
+            if loader is None:
+                paths = _SearchPaths(create_loader(data_path).search_paths)
+                loader = Loader(extra_search_paths=paths, include_default_search_paths=False)
+                cls._loaders[data_path] = loader
+            return loader
+
+
+def _register(handlers: Iterable[tuple[Any, ...]]) -> HierarchicalEmitter:
+    """An emitter with ``handlers`` registered the way ``botocore.session.Session`` does."""
+    emitter = HierarchicalEmitter()
+    events = EventAliaser(emitter)
+    for event_name, handler, *register_type in handlers:
+        if not register_type:
+            events.register(event_name, handler)
+        elif register_type[0] is REGISTER_FIRST:
+            events.register_first(event_name, handler)
+        elif register_type[0] is REGISTER_LAST:
+            events.register_last(event_name, handler)
+    return emitter
+
+
+def _setup_default_session(**kwargs: Any) -> None:
+    """Stand-in for ``boto3.setup_default_session`` while a route is active."""
+    if kwargs.get("botocore_session") is None:
+        kwargs["botocore_session"] = _Sessions.botocore_session()
+    boto3.DEFAULT_SESSION = boto3.session.Session(**kwargs)

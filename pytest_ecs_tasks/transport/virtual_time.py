@@ -1,0 +1,176 @@
+"""Hand botocore's waiter and retry sleeps to a function of the test's choosing.
+
+botocore sleeps in these places, all reached through a module-level name:
+
+* ``botocore.waiter`` calls ``time.sleep`` between a waiter's polls;
+* ``botocore.endpoint`` calls ``time.sleep`` before each retry, whatever the
+  retry mode (legacy, standard and adaptive all hand it the delay);
+* adaptive mode's client-side rate limiter, built per client from
+  ``botocore.retries.bucket``, reads its own ``bucket.Clock`` (``time.time``)
+  and blocks on a ``threading.Condition`` with a timeout until its token bucket
+  refills;
+* standard mode's ``RetryHandler`` keeps a ``sleep=time.sleep`` default
+  argument, used only to pause long-polling operations (SQS, Step Functions,
+  SWF) once the retry quota is spent.
+
+While a sleeper is installed those names point at stand-ins: a ``time`` whose
+``sleep`` calls the sleeper, a ``Clock`` that reads the real time plus every
+second slept through a sleeper so far (so a token bucket sees virtual time pass
+and refills), a ``threading`` whose ``Condition`` turns timed waits into virtual
+sleeps, and the stand-in ``sleep`` as the default argument. ``time.sleep``
+itself is untouched. The stand-ins look for a sleeper on every call, from any
+thread, and sleep for real when none is installed, so objects botocore built
+with them keep working after uninstalling.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from types import FunctionType, ModuleType
+from typing import Any, cast
+
+import botocore.endpoint
+import botocore.waiter
+from botocore.retries import bucket, standard
+
+__all__ = ["Sleeper", "install_sleeper"]
+
+Sleeper = Callable[[float], None]
+"""``sleeper(seconds)`` is called instead of ``time.sleep(seconds)``."""
+
+_lock = threading.Lock()
+_installed: list[_Installed] = []  # innermost last
+_virtual_seconds = 0.0  # seconds slept through sleepers so far, process-wide, never reset
+
+
+class _Installed:
+    """One :func:`install_sleeper` call, told apart from others by identity."""
+
+    def __init__(self, sleeper: Sleeper) -> None:
+        self.sleeper = sleeper
+
+
+def _current_sleeper() -> Sleeper | None:
+    """The innermost installed sleeper, or None."""
+    with _lock:
+        return _installed[-1].sleeper if _installed else None
+
+
+class _VirtualTime:
+    """Stands in for the ``time`` module inside ``botocore.waiter`` and ``botocore.endpoint``."""
+
+    def sleep(self, seconds: float) -> None:
+        """Call the installed sleeper, or really sleep when there is none."""
+        global _virtual_seconds
+        sleeper = _current_sleeper()
+        if sleeper is None:
+            time.sleep(seconds)
+            return
+        sleeper(seconds)
+        with _lock:
+            _virtual_seconds += seconds
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else is the real ``time`` module's."""
+        return getattr(time, name)
+
+
+_TIME = _VirtualTime()
+
+
+class _VirtualClock(bucket.Clock):
+    """Adaptive mode's clock, on which virtual sleeps pass as well as real time.
+
+    Never runs backwards: the seconds slept through sleepers are never forgotten.
+    """
+
+    def sleep(self, amount: float) -> None:
+        """Sleep through the installed sleeper, or for real when there is none."""
+        _TIME.sleep(amount)
+
+    def current_time(self) -> float:
+        """The real ``time.time()`` plus every second slept through a sleeper so far."""
+        return time.time() + _virtual_seconds
+
+
+class _VirtualCondition(threading.Condition):
+    """A condition variable whose timed waits become virtual sleeps while a sleeper is installed."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Sleep ``timeout`` seconds through the sleeper (lock released meanwhile) if one is set."""
+        if timeout is None or _current_sleeper() is None:
+            return super().wait(timeout)
+        self.release()
+        try:
+            _TIME.sleep(timeout)
+        finally:
+            self.acquire()
+        return False
+
+
+class _VirtualThreading:
+    """Stands in for the ``threading`` module inside ``botocore.retries.bucket``."""
+
+    Condition = _VirtualCondition
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else is the real ``threading`` module's."""
+        return getattr(threading, name)
+
+
+# (module, global name, stand-in): the names replaced while a sleeper is installed.
+_REPLACEMENTS: tuple[tuple[ModuleType, str, object], ...] = (
+    (botocore.waiter, "time", _TIME),
+    (botocore.endpoint, "time", _TIME),
+    (bucket, "Clock", _VirtualClock),
+    (bucket, "threading", _VirtualThreading()),
+)
+_RETRY_HANDLER_INIT = cast("FunctionType", standard.RetryHandler.__init__)
+_unpatch: list[Callable[[], None]] = []  # while patched: the function that undoes it
+
+
+def _patch() -> Callable[[], None]:
+    """Point botocore's names at the stand-ins; return the function that puts them back."""
+    originals = [vars(module)[name] for module, name, _ in _REPLACEMENTS]
+    defaults = _RETRY_HANDLER_INIT.__defaults__
+    for module, name, stand_in in _REPLACEMENTS:
+        vars(module)[name] = stand_in
+    if defaults is not None:
+        _RETRY_HANDLER_INIT.__defaults__ = tuple(
+            _TIME.sleep if value is time.sleep else value for value in defaults
+        )
+
+    def unpatch() -> None:
+        """Put back exactly what was replaced."""
+        for (module, name, _), original in zip(_REPLACEMENTS, originals, strict=True):
+            vars(module)[name] = original
+        _RETRY_HANDLER_INIT.__defaults__ = defaults
+
+    return unpatch
+
+
+def install_sleeper(sleeper: Sleeper) -> Callable[[], None]:
+    """Make botocore's waiter and retry sleeps call ``sleeper(seconds)``, in every thread.
+
+    Returns the function that uninstalls it (calling that again does nothing).
+    Installs nest: the most recently installed sleeper still installed is the one
+    called; when the last is uninstalled botocore is exactly as it was.
+    """
+    entry = _Installed(sleeper)
+    with _lock:
+        if not _installed:
+            _unpatch.append(_patch())
+        _installed.append(entry)
+
+    def uninstall() -> None:
+        """Stop sending botocore's sleeps to this sleeper."""
+        with _lock:
+            if entry not in _installed:
+                return
+            _installed.remove(entry)
+            if not _installed:
+                _unpatch.pop()()
+
+    return uninstall
