@@ -5,6 +5,7 @@ from __future__ import annotations
 from .clock import Clock
 from .factories import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
 from .fake import FakeEcs
+from .scenarios import Scenario, failure_scenarios
 
 __all__ = [
     "Clock",
@@ -12,5 +13,7 @@ __all__ = [
     "DescribeTasksResponseFactory",
     "FailureFactory",
     "FakeEcs",
+    "Scenario",
     "TaskFactory",
+    "failure_scenarios",
 ]

@@ -38,6 +38,10 @@ OPTIONS = (
         "eventual_consistency",
         "seconds a just-run task stays MISSING to DescribeTasks (default: 0)",
     ),
+    Option(
+        "assert_all_faults_used",
+        "fail the test when a fault injected with ecs_tasks.fail() answered no call (default: true)",
+    ),
 )
 _NAMES = {o.name for o in OPTIONS}
 
@@ -51,6 +55,7 @@ class Settings:
     long_arn_format: bool = True
     seed: int | None = None
     eventual_consistency: timedelta = timedelta(0)
+    assert_all_faults_used: bool = True
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -120,5 +125,9 @@ def settings_from(layers: Iterable[Mapping[str, Any]]) -> Settings:
     if "eventual_consistency" in merged:
         values["eventual_consistency"] = duration(
             "eventual_consistency", merged["eventual_consistency"]
+        )
+    if "assert_all_faults_used" in merged:
+        values["assert_all_faults_used"] = _bool(
+            "assert_all_faults_used", merged["assert_all_faults_used"]
         )
     return Settings(**values)

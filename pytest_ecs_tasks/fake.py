@@ -223,6 +223,7 @@ class FakeEcs:
         runs_for: timedelta | float | None = None,
         exit_code: int | Mapping[str, int] = 0,
         fail_to_start: str | None = None,
+        capacity_provider: str | None = None,
         **timings: timedelta | float,
     ) -> dict[str, Any]:
         """Start a task that walks its lifecycle as the clock moves; returns its record now.
@@ -230,7 +231,8 @@ class FakeEcs:
         ``runs_for``: its essential containers exit that long after RUNNING
         (``None``: it runs until stopped). ``exit_code``: what they exit with (an
         int for the essential containers, or ``{name: code}``). ``fail_to_start``:
-        the reason it stops with ``TaskFailedToStart`` instead. ``**timings``
+        the reason it stops with ``TaskFailedToStart`` instead. ``capacity_provider``:
+        ``FARGATE_SPOT`` for a Spot task. ``**timings``
         override the lifecycle's steps (see ``lifecycle.Timings``).
         """
         if launch_type not in lifecycle.LAUNCH_TYPES:
@@ -261,6 +263,7 @@ class FakeEcs:
                     fail_to_start=fail_to_start,
                     timings=timings,
                 ),
+                capacity_provider=capacity_provider,
             )
         except EcsError as error:
             if error.code == "ClusterNotFoundException":
@@ -339,6 +342,11 @@ class FakeEcs:
             raise ValueError(
                 f"the fake does not serve {operation!r}; it can fail: {', '.join(sorted(SERVED_OPERATIONS))}"
             )
+        valid = _fault_codes(operation)
+        if code not in valid:
+            raise ValueError(
+                f"{operation} never answers {code!r}; it can answer: {', '.join(valid)}"
+            )
         if times is not None and (not isinstance(times, int) or times < 1):
             raise ValueError(f"times must be a positive int or None (every call), got {times!r}")
         return self._service.fail(operation, code, message, times=times)
@@ -356,6 +364,28 @@ class FakeEcs:
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
+
+
+def _fault_codes(operation: str) -> tuple[str, ...]:
+    """The error codes ``operation`` can answer with: botocore's model's, and throttling."""
+    from .model import operation_model
+
+    declared = [shape.name for shape in operation_model(operation).error_shapes]
+    return tuple(sorted({*declared, "ThrottlingException"}))
+
+
+def unused_faults_message(fake: FakeEcs) -> str | None:
+    """What to tell the user about faults injected with ``fail()`` that answered no call."""
+    unused = fake.service.faults.unused()
+    if not unused:
+        return None
+    lines = ["These faults were injected with ecs_tasks.fail() but answered no call:"]
+    lines += [f"  - {fault}" for fault in unused]
+    lines.append(
+        "Make the calls they were meant for, drop them, or mark the test with "
+        "@pytest.mark.ecs_tasks(assert_all_faults_used=False)."
+    )
+    return "\n".join(lines)
 
 
 def _client_error(error: EcsError, operation: str) -> ClientError:

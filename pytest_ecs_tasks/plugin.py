@@ -10,9 +10,11 @@ import pytest
 
 from .clock import Clock
 from .config import OPTIONS, Settings, settings_from
-from .fake import FakeEcs, state_report
+from .fake import FakeEcs, state_report, unused_faults_message
+from .scenarios import Scenario, scenarios
 
 _FAKE = pytest.StashKey[FakeEcs]()
+_CALL_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +36,30 @@ def pytest_configure(config: pytest.Config) -> None:
         "seed=..., eventual_consistency=...): configure the ecs_tasks fixture for this test "
         "(the closest marker wins)",
     )
+    config.addinivalue_line(
+        "markers",
+        "ecs_scenarios(*names): run each test that uses the ecs_scenario fixture once per named "
+        "failure scenario (no names: all of them; the closest marker wins)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "ecs_scenario" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("ecs_scenarios")
+    names = marker.args if marker is not None else ()
+    try:
+        chosen = scenarios(*names)
+    except ValueError as exc:
+        pytest.fail(f"ecs_scenarios: {exc}", pytrace=False)
+    metafunc.parametrize("ecs_scenario", chosen, ids=[s.name for s in chosen], indirect=True)
+
+
+@pytest.fixture
+def ecs_scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The failure scenario this run of the test is about (see the ecs_scenarios marker)."""
+    scenario: Scenario = request.param
+    return scenario
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:
@@ -74,6 +100,10 @@ def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
     request.node.stash[_FAKE] = fake
     with fake:
         yield fake
+    if settings.assert_all_faults_used and not request.node.stash.get(_CALL_FAILED, False):
+        message = unused_faults_message(fake)
+        if message:
+            pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture
@@ -89,5 +119,6 @@ def pytest_runtest_makereport(
     report = yield
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed and report.when == "call":
+        item.stash[_CALL_FAILED] = True
         report.sections.append(("fake ECS (pytest-ecs-tasks)", state_report(fake)))
     return report

@@ -94,8 +94,8 @@ def test_bad_marker_options_say_what_is_wrong(pytester: pytest.Pytester) -> None
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [
-            "*ecs_tasks: unknown option 'regoin'; the options are: account_id, eventual_consistency, "
-            "long_arn_format, region, retention, seed, start",
+            "*ecs_tasks: unknown option 'regoin'; the options are: account_id, assert_all_faults_used, "
+            "eventual_consistency, long_arn_format, region, retention, seed, start",
             "*ecs_tasks: retention='forever': give a timedelta, seconds, or text like '90m' or '1h'",
         ]
     )

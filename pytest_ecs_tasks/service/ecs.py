@@ -412,6 +412,7 @@ class EcsService:
         started_by: str | None,
         group: str | None,
         plan: TaskPlan,
+        capacity_provider: str | None = None,
     ) -> TaskEntry:
         """The Python API's ``run_task``: a task that walks its lifecycle by ``plan``."""
         with self._lock:
@@ -437,7 +438,7 @@ class EcsService:
                 started_by=started_by,
                 group=group,
                 overrides=None,
-                capacity_provider=None,
+                capacity_provider=capacity_provider,
                 plan=plan,
             )
 
