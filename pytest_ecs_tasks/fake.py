@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.exceptions import ClientError
@@ -23,6 +23,8 @@ from .transport.virtual_time import install_sleeper
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
+
+    from .records import ClusterRecord, TaskRecord
 
 __all__ = ["FakeEcs"]
 
@@ -199,16 +201,16 @@ class FakeEcs:
 
     def create_cluster(
         self, name: str = "default", *, tags: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
+    ) -> ClusterRecord:
         """Create a cluster (a new incarnation if the name was deleted); returns its record."""
         params: dict[str, Any] = {"clusterName": name}
         if tags:
             params["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
-        return self._call("CreateCluster", params)["cluster"]  # type: ignore[no-any-return]
+        return cast("ClusterRecord", self._call("CreateCluster", params)["cluster"])
 
-    def delete_cluster(self, name: str) -> dict[str, Any]:
+    def delete_cluster(self, name: str) -> ClusterRecord:
         """Delete a cluster as DeleteCluster does (``ClusterContainsTasksException`` included)."""
-        return self._call("DeleteCluster", {"cluster": name})["cluster"]  # type: ignore[no-any-return]
+        return cast("ClusterRecord", self._call("DeleteCluster", {"cluster": name})["cluster"])
 
     def run_task(
         self,
@@ -225,7 +227,7 @@ class FakeEcs:
         fail_to_start: str | None = None,
         capacity_provider: str | None = None,
         **timings: timedelta | float,
-    ) -> dict[str, Any]:
+    ) -> TaskRecord:
         """Start a task that walks its lifecycle as the clock moves; returns its record now.
 
         ``runs_for``: its essential containers exit that long after RUNNING
@@ -272,7 +274,7 @@ class FakeEcs:
                     f"ecs_tasks.create_cluster({cluster!r})"
                 ) from None
             raise _client_error(error, "RunTask") from None
-        return entry.describe(self.clock.now(), with_tags=True)
+        return cast("TaskRecord", entry.describe(self.clock.now(), with_tags=True))
 
     def stop_task(
         self,
@@ -281,7 +283,7 @@ class FakeEcs:
         cluster: str = "default",
         reason: str | None = None,
         stop_code: str = "UserInitiated",
-    ) -> dict[str, Any]:
+    ) -> TaskRecord:
         """Stop a task as StopTask does (its tags go); returns its record now."""
         if stop_code not in lifecycle.STOP_CODES:
             raise ValueError(f"stop_code={stop_code!r}; valid: {', '.join(lifecycle.STOP_CODES)}")
@@ -289,7 +291,7 @@ class FakeEcs:
         self._service.stop_entry(
             entry, code=stop_code, reason=reason or lifecycle.STOPPED_REASONS[stop_code]
         )
-        return entry.describe(self.clock.now(), with_tags=False)
+        return cast("TaskRecord", entry.describe(self.clock.now(), with_tags=False))
 
     def add_task(
         self,
@@ -298,7 +300,7 @@ class FakeEcs:
         *,
         cluster: str = "default",
         **overrides: Any,
-    ) -> dict[str, Any]:
+    ) -> TaskRecord:
         """Store a ready Task record (from ``TaskFactory`` or pasted from a real
         response) and serve it as given. A STOPPED one expires by ``retention``
         from its ``stoppedAt``. With no record, one is built with ``TaskFactory``."""
@@ -329,7 +331,7 @@ class FakeEcs:
                 f"there is no active cluster {cluster!r} in {self.region}: create it first with "
                 f"ecs_tasks.create_cluster({cluster!r})"
             ) from error
-        return dict(task)
+        return cast("TaskRecord", dict(task))
 
     def fail(
         self, operation: str, code: str, message: str | None = None, *, times: int | None = 1
