@@ -96,7 +96,7 @@ def test_delete_cluster_raises_as_boto3_would(ecs_tasks: FakeEcs) -> None:
 
 def test_stop_task_of_an_unknown_task(ecs_tasks: FakeEcs) -> None:
     with pytest.raises(
-        ValueError, match="no task '0123' in us-east-1: start one with ecs_tasks.run_task"
+        ValueError, match=r"no task '0123' in us-east-1: start one with ecs_tasks\.run_task"
     ):
         ecs_tasks.stop_task("0123")
     with pytest.raises(ValueError, match="stop_code='Nope'; valid: TaskFailedToStart"):

@@ -339,3 +339,13 @@ def test_unknown_scenario_in_marker(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["*ecs_scenarios: unknown failure scenario 'nope'; the scenarios are: task-missing, *"]
     )
+
+
+def test_docs_table_lists_the_whole_catalogue() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "scenarios.md").read_text()
+    for name in scenario_names():
+        scenario = failure_scenarios(name)[0].values[0]
+        assert isinstance(scenario, Scenario)
+        assert f"| `{name}` | {scenario.expect} | {scenario.incident} |" in page
