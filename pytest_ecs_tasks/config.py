@@ -42,6 +42,10 @@ OPTIONS = (
         "assert_all_faults_used",
         "fail the test when a fault injected with ecs_tasks.fail() answered no call (default: true)",
     ),
+    Option(
+        "time_machine",
+        "move datetime.now() and time.time() with the fake clock (needs time-machine; default: false)",
+    ),
 )
 _NAMES = {o.name for o in OPTIONS}
 
@@ -56,6 +60,7 @@ class Settings:
     seed: int | None = None
     eventual_consistency: timedelta = timedelta(0)
     assert_all_faults_used: bool = True
+    time_machine: bool = False
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -130,4 +135,6 @@ def settings_from(layers: Iterable[Mapping[str, Any]]) -> Settings:
         values["assert_all_faults_used"] = _bool(
             "assert_all_faults_used", merged["assert_all_faults_used"]
         )
+    if "time_machine" in merged:
+        values["time_machine"] = _bool("time_machine", merged["time_machine"])
     return Settings(**values)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -83,8 +83,10 @@ class FakeEcs:
         retention: timedelta = timedelta(hours=1),
         long_arn_format: bool = True,
         eventual_consistency: timedelta | float = 0,
+        time_machine: bool = False,
     ) -> None:
         self.region = arns.check_region(region)
+        self.time_machine = time_machine
         self.account_id = arns.check_account(account_id)
         if not isinstance(retention, timedelta) or retention < timedelta(0):
             raise ValueError(f"retention must be a non-negative timedelta, got {retention!r}")
@@ -124,6 +126,8 @@ class FakeEcs:
             try:
                 self._undo.append(install_sleeper(self.clock.sleep))
                 self._undo.append(push_active(self.clock))
+                if self.time_machine:
+                    self._undo += _travel_with(self.clock)
             except BaseException:
                 self._stop_locked()
                 raise
@@ -366,6 +370,20 @@ class FakeEcs:
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
+
+
+def _travel_with(clock: Clock) -> list[Callable[[], None]]:
+    """Freeze ``datetime.now()`` and ``time.time()`` at the clock's time and move
+    them with it (time-machine); returns what undoes that, in start order."""
+    try:
+        import time_machine
+    except ImportError:
+        raise RuntimeError(
+            "time_machine=True needs the time-machine package: pip install time-machine"
+        ) from None
+    travel = time_machine.travel(clock.now(), tick=False)
+    traveller = travel.start()
+    return [travel.stop, clock.on_move(traveller.move_to)]
 
 
 def _fault_codes(operation: str) -> tuple[str, ...]:

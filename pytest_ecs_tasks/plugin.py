@@ -96,6 +96,7 @@ def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
         retention=settings.retention,
         long_arn_format=settings.long_arn_format,
         eventual_consistency=settings.eventual_consistency or timedelta(0),
+        time_machine=settings.time_machine,
     )
     request.node.stash[_FAKE] = fake
     with fake:

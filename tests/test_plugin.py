@@ -95,7 +95,7 @@ def test_bad_marker_options_say_what_is_wrong(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(
         [
             "*ecs_tasks: unknown option 'regoin'; the options are: account_id, assert_all_faults_used, "
-            "eventual_consistency, long_arn_format, region, retention, seed, start",
+            "eventual_consistency, long_arn_format, region, retention, seed, start, time_machine",
             "*ecs_tasks: retention='forever': give a timedelta, seconds, or text like '90m' or '1h'",
         ]
     )
@@ -242,3 +242,27 @@ def test_fake_works_without_pytest() -> None:
         client = boto3.client("ecs", region_name="eu-west-1")
         assert client.describe_tasks(tasks=[arn])["tasks"][0]["lastStatus"] == "PROVISIONING"
     assert not fake.active
+
+
+def test_time_machine_moves_wall_time_with_the_fake_clock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import time
+        from datetime import datetime, timezone
+        import pytest
+
+        @pytest.mark.ecs_tasks(time_machine=True, start="2030-01-01T00:00:00Z")
+        def test_synced(ecs_tasks, ecs_clock):
+            assert datetime.now(timezone.utc) == datetime(2030, 1, 1, tzinfo=timezone.utc)
+            ecs_clock.advance(minutes=90)
+            assert time.time() == datetime(2030, 1, 1, 1, 30, tzinfo=timezone.utc).timestamp()
+            ecs_tasks.client().get_waiter("tasks_stopped").wait(
+                tasks=[ecs_tasks.run_task(runs_for=60)["taskArn"]]
+            )
+            assert datetime.now(timezone.utc) == ecs_clock.now()
+
+        def test_after():
+            assert datetime.now(timezone.utc).year < 2030
+        """
+    )
+    run(pytester).assert_outcomes(passed=2)
