@@ -323,3 +323,11 @@ def test_container_factory() -> None:
 def test_impossible_records_are_refused(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         TaskFactory(**kwargs)
+
+
+def test_create_builds_too() -> None:
+    assert TaskFactory.create(now=NOW, stopped=True)["lastStatus"] == "STOPPED"
+    assert len({t["taskArn"] for t in TaskFactory.create_batch(3)}) == 3
+    assert FailureFactory.create()["reason"] == "MISSING"
+    assert ContainerFactory.create(pending=True)["lastStatus"] == "PENDING"
+    assert len(DescribeTasksResponseFactory.create()["tasks"]) == 1

@@ -247,9 +247,15 @@ def _check(task: Mapping[str, Any]) -> None:
 
 
 class _DictFactory(factory.Factory):  # type: ignore[misc]
+    """A factory of plain dicts: ``create`` builds, as nothing is saved anywhere."""
+
     class Meta:
         model = dict
         abstract = True
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return cls._build(model_class, *args, **kwargs)  # type: ignore[no-any-return]
 
 
 class TaskFactory(_DictFactory):
@@ -307,10 +313,6 @@ class TaskFactory(_DictFactory):
         if args:
             raise TypeError("TaskFactory takes keyword arguments only")
         return build_task(kwargs)
-
-    @classmethod
-    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return cls._build(model_class, *args, **kwargs)
 
 
 def build_container(params: dict[str, Any]) -> dict[str, Any]:
@@ -383,10 +385,6 @@ class ContainerFactory(_DictFactory):
     def _build(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return build_container(kwargs)
 
-    @classmethod
-    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return cls._build(model_class, *args, **kwargs)
-
 
 class FailureFactory(_DictFactory):
     """One element of ``describe_tasks()["failures"]``: a ``MISSING`` task, no ``detail``."""
@@ -415,10 +413,6 @@ class FailureFactory(_DictFactory):
         model.validate_shape("Failure", failure)
         return failure
 
-    @classmethod
-    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return cls._build(model_class, *args, **kwargs)
-
 
 class DescribeTasksResponseFactory(_DictFactory):
     """A whole ``describe_tasks()`` response: ``{"tasks": [...], "failures": [...]}``."""
@@ -437,7 +431,3 @@ class DescribeTasksResponseFactory(_DictFactory):
         response = {"tasks": list(kwargs["tasks"]), "failures": list(kwargs["failures"])}
         model.validate_output("DescribeTasks", response)
         return response
-
-    @classmethod
-    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return cls._build(model_class, *args, **kwargs)
