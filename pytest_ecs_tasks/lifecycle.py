@@ -11,11 +11,9 @@ Floor 1: imports nothing from the rest of the package.
 
 from __future__ import annotations
 
-import copy
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 __all__ = [
@@ -44,7 +42,6 @@ TASK_STATUSES: tuple[str, ...] = (
     "DEPROVISIONING",
     "STOPPED",
 )
-ACTIVE_STATUSES = frozenset(TASK_STATUSES[:-1])
 CONTAINER_STATUSES: tuple[str, ...] = ("PENDING", "RUNNING", "STOPPED")
 DESIRED_STATUSES: tuple[str, ...] = ("RUNNING", "STOPPED")
 LAUNCH_TYPES: tuple[str, ...] = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
@@ -454,14 +451,3 @@ def _render_container(
             ]
     return container
 
-
-def utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
-
-
-def deepcopy_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(dict(record))
-
-
-def epoch_floor(value: float) -> float:
-    return math.floor(value)
