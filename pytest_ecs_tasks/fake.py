@@ -245,14 +245,7 @@ class FakeEcs:
             raise ValueError(
                 f"launch_type={launch_type!r}; valid: {', '.join(lifecycle.LAUNCH_TYPES)}"
             )
-        if isinstance(runs_for, (int, float)):
-            runs_for = timedelta(seconds=runs_for)
-        if runs_for is not None and fail_to_start is not None:
-            raise ValueError(
-                "a task that fails to start never runs: pass runs_for or fail_to_start, not both"
-            )
-        if fail_to_start is not None and not str(fail_to_start).strip():
-            raise ValueError('fail_to_start needs the reason, like "CannotPullContainerError: ..."')
+        plan = _task_plan(runs_for, exit_code, fail_to_start, timings)
         try:
             entry = self._service.start_task(
                 self.region,
@@ -263,12 +256,7 @@ class FakeEcs:
                 tags=[{"key": k, "value": v} for k, v in (tags or {}).items()],
                 started_by=started_by,
                 group=group,
-                plan=TaskPlan(
-                    runs_for=runs_for,
-                    exit_code=exit_code,
-                    fail_to_start=fail_to_start,
-                    timings=timings,
-                ),
+                plan=plan,
                 capacity_provider=capacity_provider,
             )
         except EcsError as error:
@@ -279,6 +267,24 @@ class FakeEcs:
                 ) from None
             raise _client_error(error, "RunTask") from None
         return cast("TaskRecord", entry.describe(self.clock.now(), with_tags=True))
+
+    def plan_runs(
+        self,
+        *,
+        runs_for: timedelta | float | None = None,
+        exit_code: int | Mapping[str, int] = 0,
+        fail_to_start: str | None = None,
+        times: int | None = None,
+        **timings: timedelta | float,
+    ) -> None:
+        """Say how the tasks the code under test starts with boto3's ``run_task``
+        will end: the next ``times`` of them (``None``: every one from now on)
+        follow this plan instead of running until stopped. The arguments mean
+        what they mean for :meth:`run_task`."""
+        plan = _task_plan(runs_for, exit_code, fail_to_start, timings)
+        if times is not None and (not isinstance(times, int) or times < 1):
+            raise ValueError(f"times must be a positive int or None (every task), got {times!r}")
+        self._service.plan_runs(plan, times)
 
     def stop_task(
         self,
@@ -370,6 +376,27 @@ class FakeEcs:
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
+
+
+def _task_plan(
+    runs_for: timedelta | float | None,
+    exit_code: int | Mapping[str, int],
+    fail_to_start: str | None,
+    timings: Mapping[str, timedelta | float],
+) -> TaskPlan:
+    """A checked plan of how a task ends."""
+    if isinstance(runs_for, (int, float)):
+        runs_for = timedelta(seconds=runs_for)
+    if runs_for is not None and fail_to_start is not None:
+        raise ValueError(
+            "a task that fails to start never runs: pass runs_for or fail_to_start, not both"
+        )
+    if fail_to_start is not None and not str(fail_to_start).strip():
+        raise ValueError('fail_to_start needs the reason, like "CannotPullContainerError: ..."')
+    lifecycle.Timings.from_kwargs(timings)  # unknown or negative timings fail here, now
+    return TaskPlan(
+        runs_for=runs_for, exit_code=exit_code, fail_to_start=fail_to_start, timings=timings
+    )
 
 
 def _travel_with(clock: Clock) -> list[Callable[[], None]]:

@@ -88,7 +88,8 @@ class Timings:
     stop_lag: timedelta = _s(0.5)
     #: Stop requested -> the containers have exited.
     stopping: timedelta = _s(0.167)
-    #: Containers exited -> STOPPED.
+    #: Containers exited (``executionStoppedAt``) -> STOPPED; for a task that never
+    #: ran, its last stopping stage plus ``stop_lag`` -> STOPPED.
     deprovisioning: timedelta = _s(23.3)
 
     @classmethod
@@ -335,7 +336,7 @@ class Timeline:
                     step("DEPROVISIONING", max(exited, last + t.stop_lag))
                 else:
                     step("STOPPING", moved)
-                gone = max(exited, last + t.stop_lag) + t.deprovisioning
+                gone = exited + t.deprovisioning
             else:
                 step("STOPPING", moved)
                 if self.awsvpc:
@@ -450,4 +451,3 @@ def _render_container(
                 {**agent, "lastStatus": "STOPPED"} for agent in container["managedAgents"]
             ]
     return container
-

@@ -280,3 +280,35 @@ def test_waiter_tasks_stopped_times_out_on_an_expired_task(
     ecs_clock.advance(hours=2)
     with pytest.raises(WaiterError, match="Max attempts exceeded"):
         ecs.get_waiter("tasks_stopped").wait(tasks=[arn], WaiterConfig={"MaxAttempts": 3})
+
+
+def test_plan_runs_decides_how_boto3_started_tasks_end(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
+    ecs.register_task_definition(
+        family="job", containerDefinitions=[{"name": "job", "image": "job:1", "memory": 128}]
+    )
+    ecs_tasks.plan_runs(runs_for=120, exit_code=3, times=1)
+    ecs_tasks.plan_runs(fail_to_start="CannotPullContainerError: nope", times=1)
+    first, second, third = (
+        ecs.run_task(taskDefinition="job", launchType="EC2")["tasks"][0]["taskArn"]
+        for _ in range(3)
+    )
+    ecs.get_waiter("tasks_stopped").wait(tasks=[first, second])
+    assert one(ecs, first)["containers"][0]["exitCode"] == 3
+    assert one(ecs, second)["stopCode"] == "TaskFailedToStart"
+    assert one(ecs, third)["lastStatus"] == "RUNNING"  # plans used up: runs until stopped
+
+
+def test_plan_runs_argument_errors(ecs_tasks: FakeEcs) -> None:
+    with pytest.raises(ValueError, match="times must be a positive int or None"):
+        ecs_tasks.plan_runs(runs_for=1, times=0)
+    with pytest.raises(TypeError, match="unknown timing 'pul'"):
+        ecs_tasks.plan_runs(pul=1)
+
+
+def test_stopped_comes_deprovisioning_after_the_containers_exit(
+    ecs_tasks: FakeEcs, ecs_clock: Clock, ecs: ECSClient
+) -> None:
+    arn = ecs_tasks.run_task(runs_for=60)["taskArn"]
+    ecs_clock.advance(minutes=5)
+    task = one(ecs, arn)
+    assert task["stoppedAt"] - task["executionStoppedAt"] == timedelta(seconds=23.3)

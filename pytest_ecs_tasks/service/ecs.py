@@ -123,6 +123,8 @@ class EcsService:
         self.task_definitions = task_definitions
         self.eventual_consistency = eventual_consistency
         self.faults = Faults()
+        #: Plans for the tasks RunTask starts next: [plan, times left or None].
+        self.run_plans: list[list[Any]] = []
         self.calls: list[Call] = []
         self._regions: dict[str, Region] = {}
         self._lock = threading.RLock()
@@ -138,7 +140,7 @@ class EcsService:
             return None
         try:
             params = json.loads(body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return self._error_reply(
                 EcsError("SerializationException", "Request body is not valid JSON.")
             )
@@ -235,7 +237,9 @@ class EcsService:
         if problem is None:
             return
         lines = [
-            line for line in problem.splitlines()[1:] if not line.startswith("Unknown parameter")
+            line
+            for line in problem.splitlines()
+            if not line.startswith(("Unknown parameter", "Parameter validation failed"))
         ]
         if not lines:
             return
@@ -255,7 +259,12 @@ class EcsService:
             if parsed is None:
                 raise EcsError("InvalidParameterException", "Invalid cluster ARN: " + ref)
             region, account, name = parsed
-            if region != reg.region or account != reg.account_id:
+            partition = ref.split(":", 2)[1]
+            if (
+                region != reg.region
+                or account != reg.account_id
+                or partition != arns.partition_for(reg.region)
+            ):
                 raise EcsError("ClusterNotFoundException", "Cluster not found.")
         else:
             name = ref
@@ -322,7 +331,11 @@ class EcsService:
             parsed = arns.parse_task_arn(ref)
             if parsed is None or not _PLAUSIBLE_ID.match(parsed.task_id):
                 raise EcsError("InvalidParameterException", f"Invalid identifier: {ref}")
-            if parsed.region != reg.region or parsed.account_id != reg.account_id:
+            if (
+                parsed.region != reg.region
+                or parsed.account_id != reg.account_id
+                or parsed.partition != arns.partition_for(reg.region)
+            ):
                 return ref, None, None
             return ref, parsed.task_id, parsed.cluster
         if len(ref) > 36:
@@ -395,10 +408,25 @@ class EcsService:
                 group=params.get("group"),
                 overrides=params.get("overrides"),
                 capacity_provider=capacity_provider,
-                plan=TaskPlan(),
+                plan=self._next_plan(),
             )
             tasks.append(entry.describe(self.clock.now(), with_tags=True))
         return {"tasks": tasks, "failures": []}
+
+    def plan_runs(self, plan: TaskPlan, times: int | None) -> None:
+        """The next ``times`` tasks RunTask starts (``None``: all of them) follow ``plan``."""
+        with self._lock:
+            self.run_plans.append([plan, times])
+
+    def _next_plan(self) -> TaskPlan:
+        for entry in self.run_plans:
+            plan, times = entry
+            if times is None:
+                return plan  # type: ignore[no-any-return]
+            if times > 0:
+                entry[1] = times - 1
+                return plan  # type: ignore[no-any-return]
+        return TaskPlan()
 
     def start_task(
         self,
@@ -830,7 +858,7 @@ def _paginate(items: list[str], params: Mapping[str, Any]) -> tuple[list[str], s
     if token:
         try:
             start = int(json.loads(base64.b64decode(token))["start"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             raise EcsError("InvalidParameterException", "Invalid nextToken.") from None
         if not 0 <= start <= len(items):
             raise EcsError("InvalidParameterException", "Invalid nextToken.")
