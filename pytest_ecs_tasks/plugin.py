@@ -12,6 +12,7 @@ from .clock import Clock
 from .config import OPTIONS, Settings, settings_from
 from .fake import FakeEcs, state_report, unused_faults_message
 from .scenarios import Scenario, scenarios
+from .server import EcsServer
 
 _FAKE = pytest.StashKey[FakeEcs]()
 _CALL_FAILED = pytest.StashKey[bool]()
@@ -111,6 +112,18 @@ def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
 def ecs_clock(ecs_tasks: FakeEcs) -> Clock:
     """The clock of the ``ecs_tasks`` fake service."""
     return ecs_tasks.clock
+
+
+@pytest.fixture
+def ecs_tasks_server(
+    ecs_tasks: FakeEcs, monkeypatch: pytest.MonkeyPatch
+) -> Generator[EcsServer, None, None]:
+    """The ``ecs_tasks`` fake served over HTTP on 127.0.0.1 (a free port): an
+    ``EcsServer`` with ``.url``, for clients in other processes. ``AWS_ENDPOINT_URL_ECS``
+    points subprocesses at it. Same state and clock as ``ecs_tasks``."""
+    with EcsServer(ecs_tasks, "127.0.0.1", 0) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_ECS", server.url)
+        yield server
 
 
 @pytest.hookimpl(wrapper=True)

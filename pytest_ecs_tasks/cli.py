@@ -1,0 +1,268 @@
+"""The ``ecs-tasks`` command (also ``python -m pytest_ecs_tasks``).
+
+``ecs-tasks sample [--count N] [--trait NAME ...] [--seed S] [--region R] [--cluster C]``
+    Print a realistic DescribeTasks response exactly as the service sends it
+    (JSON, timestamps in epoch seconds). The same seed prints the same response.
+
+``ecs-tasks serve [--host 127.0.0.1] [--port N] [--region R] [--account-id A] [--start ISO]``
+    Serve a fake ECS over HTTP (port 0: a free one) for clients in other
+    processes or languages, with a control API for its clock (see
+    :mod:`pytest_ecs_tasks.server`), until interrupted (SIGINT or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import json
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+from types import FrameType
+from typing import Any
+
+__all__ = ["main"]
+
+PROG = "ecs-tasks"
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _non_negative(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return value
+
+
+def _parsers() -> dict[str, argparse.ArgumentParser]:
+    """The command's parser (key ``""``) and each subcommand's, by name."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Realistic Amazon ECS task records, and a fake ECS served over HTTP.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sample = commands.add_parser(
+        "sample",
+        help="print a realistic DescribeTasks response, as the service sends it",
+        description="Print a realistic DescribeTasks response exactly as the service sends it: "
+        "JSON, timestamps in epoch seconds. The same --seed prints the same response.",
+    )
+    sample.add_argument(
+        "--count", type=_non_negative, default=1, metavar="N", help="how many tasks (default: 1)"
+    )
+    sample.add_argument(
+        "--trait",
+        dest="traits",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="a TaskFactory trait for every task, like stopped or ec2 (repeatable)",
+    )
+    sample.add_argument(
+        "--missing",
+        type=_non_negative,
+        default=0,
+        metavar="N",
+        help="how many MISSING failures to add (default: 0)",
+    )
+    sample.add_argument("--seed", type=int, metavar="S", help="seed the random parts")
+    sample.add_argument("--region", default="us-east-1", help="default: us-east-1")
+    sample.add_argument("--account-id", default="123456789012", help="default: 123456789012")
+    sample.add_argument("--cluster", default="default", help="default: default")
+    sample.add_argument(
+        "--now",
+        metavar="ISO",
+        help="the moment the records describe: ISO 8601 or 'now' (default: the fake "
+        "clock's default start, so that the same seed prints the same response)",
+    )
+    sample.add_argument(
+        "--compact", action="store_true", help="one line, as sent over the wire (default: indented)"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve a fake ECS over HTTP, with a control API for its clock",
+        description="Serve a fake Amazon ECS over HTTP for clients in other processes "
+        "(--endpoint-url, AWS_ENDPOINT_URL_ECS), with a control API under /_ecs_tasks/ "
+        "(see pytest_ecs_tasks.server). Runs until interrupted (SIGINT or SIGTERM).",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback)")
+    serve.add_argument("--port", type=_port, default=0, metavar="N", help="default: 0, a free port")
+    serve.add_argument("--region", help="the fake's home region (default: us-east-1)")
+    serve.add_argument("--account-id", help="default: 123456789012")
+    serve.add_argument("--start", metavar="ISO", help="where the clock starts: ISO 8601 or 'now'")
+    serve.add_argument(
+        "--retention", help="how long a STOPPED task stays describable, like 3600 or '1h'"
+    )
+    serve.add_argument("--seed", type=int, metavar="S", help="seed the random parts")
+    serve.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    return {"": parser, "sample": sample, "serve": serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parsers = _parsers()
+    try:
+        args = parsers[""].parse_args(argv)
+        if args.command == "sample":
+            return _sample(parsers["sample"], args)
+        return _serve(parsers["serve"], args)
+    except SystemExit as exit_:
+        code = exit_.code
+        if code is None or isinstance(code, int):
+            return code or 0
+        print(code, file=sys.stderr)
+        return 1
+
+
+# -- sample -------------------------------------------------------------------------------
+
+
+def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from . import model
+    from .clock import DEFAULT_START, to_utc
+    from .factories import (
+        DescribeTasksResponseFactory,
+        FailureFactory,
+        TaskFactory,
+        reseed,
+    )
+    from .server import check_traits
+
+    try:
+        traits = check_traits(args.traits)
+    except ValueError as exc:
+        command.error(str(exc))
+    now: datetime
+    if args.now is None:
+        now = DEFAULT_START
+    elif args.now == "now":
+        now = datetime.now(timezone.utc)
+    else:
+        try:
+            now = to_utc(args.now)
+        except ValueError as exc:
+            command.error(f"--now: {exc}")
+    if args.seed is not None:
+        reseed(args.seed)
+    place: dict[str, Any] = {
+        "cluster": args.cluster,
+        "region": args.region,
+        "account_id": args.account_id,
+    }
+    try:
+        tasks = [
+            TaskFactory(now=now, **place, **dict.fromkeys(traits, True)) for _ in range(args.count)
+        ]
+        failures = [FailureFactory(**place) for _ in range(args.missing)]
+        response = DescribeTasksResponseFactory(tasks=tasks, failures=failures)
+    except (ValueError, TypeError) as exc:
+        command.error(str(exc))
+    wire = model.to_wire(response)
+    text = json.dumps(wire, separators=(",", ":")) if args.compact else json.dumps(wire, indent=2)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+# -- serve --------------------------------------------------------------------------------
+
+
+def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .config import settings_from
+    from .fake import FakeEcs
+    from .server import EcsServer
+
+    try:
+        settings = settings_from(
+            [
+                {
+                    "region": args.region,
+                    "account_id": args.account_id,
+                    "start": args.start,
+                    "retention": args.retention,
+                    "seed": args.seed,
+                }
+            ]
+        )
+    except (TypeError, ValueError) as exc:
+        command.error(str(exc))
+    if not _is_loopback(args.host):
+        print(
+            f"{PROG} serve: warning: {args.host} is not a loopback address: anyone who can "
+            "reach it can use this fake ECS, which checks no credentials",
+            file=sys.stderr,
+        )
+    if settings.seed is not None:
+        from .factories import reseed
+
+        reseed(settings.seed)
+    fake = FakeEcs(
+        settings.region,
+        settings.account_id,
+        start=settings.start,
+        retention=settings.retention,
+        long_arn_format=settings.long_arn_format,
+    )
+    server = EcsServer(fake, args.host, args.port, log=None if args.quiet else sys.stderr)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for stopping in (signal.SIGINT, signal.SIGTERM):
+            previous[stopping] = signal.signal(stopping, on_signal)
+    try:
+        try:
+            server.start()
+        except OSError as exc:
+            print(f"{PROG} serve: {_bind_error(args.host, args.port, exc)}", file=sys.stderr)
+            return 1
+        try:
+            print(f"Serving fake ECS at {server.url}", flush=True)
+            print(
+                f"  region {fake.region}, account {fake.account_id}, clock "
+                f"{fake.clock.now().isoformat()}; control API at {server.url}/_ecs_tasks/ ; "
+                "stop with Ctrl-C",
+                flush=True,
+            )
+            while not stop.wait(0.5):
+                pass
+        finally:
+            server.stop()
+    finally:
+        for stopping, handler in previous.items():
+            signal.signal(stopping, handler)
+    return 0
+
+
+def _bind_error(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"cannot serve on {host}:{port}: the port is already in use"
+    if exc.errno == errno.EACCES:
+        return f"cannot serve on {host}:{port}: permission denied (ports below 1024 need root)"
+    return f"cannot serve on {host}:{port}: {exc.strerror or exc}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
