@@ -223,7 +223,7 @@ def test_build_batch_gives_distinct_tasks() -> None:
 
 
 def test_seeded_runs_give_identical_records() -> None:
-    def draw() -> list[dict[str, Any]]:
+    def draw() -> list[object]:
         factory.random.reseed_random(1234)
         return [
             TaskFactory(now=NOW),

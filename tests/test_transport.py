@@ -557,3 +557,35 @@ def test_real_sleep_once_uninstalled(
 
     assert virtual == []
     assert len(real) == 1
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_fast_timestamp_parsing_gives_botocores_results(
+    zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+    import time as time_module
+
+    from botocore.utils import parse_timestamp
+
+    from pytest_ecs_tasks.transport.moto_bridge import _parse_timestamp
+
+    monkeypatch.setenv("TZ", zone)
+    time_module.tzset()
+    try:
+        rng = random.Random(7)
+        values: list[object] = [rng.uniform(0, 2.2e9) for _ in range(2000)]
+        values += [round(v, 3) for v in values[:500]]  # type: ignore[call-overload]
+        values += [0, 1704110400, "2025-02-03T16:01:58.863000-05:00", "2024-01-01T12:00:00Z"]
+        for value in values:
+            fast, slow = _parse_timestamp(value), parse_timestamp(value)  # type: ignore[arg-type]
+            # (in a DST fold, datetimes with two tzlocal() instances never compare equal:
+            # PEP 495; so compare the instant, the offset and the fields)
+            assert fast.timestamp() == slow.timestamp()
+            assert fast.fold == slow.fold
+            assert fast.utcoffset() == slow.utcoffset()
+            assert fast.replace(tzinfo=None) == slow.replace(tzinfo=None)
+            assert type(fast.tzinfo) is type(slow.tzinfo)
+    finally:
+        monkeypatch.undo()
+        time_module.tzset()

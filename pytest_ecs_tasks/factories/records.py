@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 
 from .. import arns, lifecycle, model
 from ..clock import current_time, to_utc
 from . import _parts
+
+if TYPE_CHECKING:
+    from ..records import ContainerRecord, FailureRecord, TaskRecord
 
 __all__ = [
     "ContainerFactory",
@@ -269,6 +272,18 @@ class TaskFactory(_DictFactory):
     ``service``, ``old_arn_format``.
     """
 
+    if TYPE_CHECKING:  # what a type checker sees: factory_boy itself is untyped
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> TaskRecord: ...  # type: ignore[misc]
+        @classmethod
+        def build(cls, **kwargs: Any) -> TaskRecord: ...
+        @classmethod
+        def create(cls, **kwargs: Any) -> TaskRecord: ...
+        @classmethod
+        def build_batch(cls, size: int, **kwargs: Any) -> list[TaskRecord]: ...
+        @classmethod
+        def create_batch(cls, size: int, **kwargs: Any) -> list[TaskRecord]: ...
+
     class Meta:
         model = dict
 
@@ -365,6 +380,18 @@ def build_container(params: dict[str, Any]) -> dict[str, Any]:
 class ContainerFactory(_DictFactory):
     """One element of a task's ``containers``. ``task_arn=`` ties it to a task."""
 
+    if TYPE_CHECKING:  # what a type checker sees: factory_boy itself is untyped
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> ContainerRecord: ...  # type: ignore[misc]
+        @classmethod
+        def build(cls, **kwargs: Any) -> ContainerRecord: ...
+        @classmethod
+        def create(cls, **kwargs: Any) -> ContainerRecord: ...
+        @classmethod
+        def build_batch(cls, size: int, **kwargs: Any) -> list[ContainerRecord]: ...
+        @classmethod
+        def create_batch(cls, size: int, **kwargs: Any) -> list[ContainerRecord]: ...
+
     class Meta:
         model = dict
 
@@ -388,6 +415,18 @@ class ContainerFactory(_DictFactory):
 
 class FailureFactory(_DictFactory):
     """One element of ``describe_tasks()["failures"]``: a ``MISSING`` task, no ``detail``."""
+
+    if TYPE_CHECKING:  # what a type checker sees: factory_boy itself is untyped
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> FailureRecord: ...  # type: ignore[misc]
+        @classmethod
+        def build(cls, **kwargs: Any) -> FailureRecord: ...
+        @classmethod
+        def create(cls, **kwargs: Any) -> FailureRecord: ...
+        @classmethod
+        def build_batch(cls, size: int, **kwargs: Any) -> list[FailureRecord]: ...
+        @classmethod
+        def create_batch(cls, size: int, **kwargs: Any) -> list[FailureRecord]: ...
 
     class Meta:
         model = dict
@@ -416,6 +455,18 @@ class FailureFactory(_DictFactory):
 
 class DescribeTasksResponseFactory(_DictFactory):
     """A whole ``describe_tasks()`` response: ``{"tasks": [...], "failures": [...]}``."""
+
+    if TYPE_CHECKING:  # what a type checker sees: factory_boy itself is untyped
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> dict[str, Any]: ...  # type: ignore[misc]
+        @classmethod
+        def build(cls, **kwargs: Any) -> dict[str, Any]: ...
+        @classmethod
+        def create(cls, **kwargs: Any) -> dict[str, Any]: ...
+        @classmethod
+        def build_batch(cls, size: int, **kwargs: Any) -> list[dict[str, Any]]: ...
+        @classmethod
+        def create_batch(cls, size: int, **kwargs: Any) -> list[dict[str, Any]]: ...
 
     class Meta:
         model = dict
