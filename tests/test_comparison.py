@@ -1,0 +1,90 @@
+"""What the docs' comparison page says of moto 5.2, shown against moto itself, next
+to what the fake answers. (Pinned to moto 5.2: a later moto may fix some of it.)"""
+
+from __future__ import annotations
+
+import boto3
+import moto
+import pytest
+from moto import mock_aws
+from mypy_boto3_ecs import ECSClient
+from mypy_boto3_ecs.type_defs import NetworkConfigurationTypeDef
+
+from pytest_ecs_tasks import FakeEcs
+
+pytestmark = pytest.mark.skipif(
+    not moto.__version__.startswith("5.2."), reason="documents moto 5.2's behaviour"
+)
+
+
+def start_two_container_task(client: ECSClient) -> str:
+    ec2 = boto3.client("ec2", region_name="us-east-1")  # moto's default VPC
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    group = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]["GroupId"]
+    network: NetworkConfigurationTypeDef = {
+        "awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}
+    }
+    client.create_cluster(clusterName="a")
+    client.create_cluster(clusterName="b")
+    client.register_task_definition(
+        family="f",
+        networkMode="awsvpc",
+        containerDefinitions=[
+            {"name": "x", "image": "i", "memory": 64},
+            {"name": "y", "image": "j", "memory": 64},
+        ],
+    )
+    return client.run_task(
+        cluster="a", taskDefinition="f", launchType="FARGATE", networkConfiguration=network
+    )["tasks"][0]["taskArn"]
+
+
+def test_moto_gets_describe_tasks_wrong() -> None:
+    with mock_aws():
+        client = boto3.client("ecs", region_name="us-east-1")
+        arn = start_two_container_task(client)
+        assert len(arn.rsplit("/", 1)[1]) == 36  # old-style UUID ids
+        unknown = client.describe_tasks(cluster="a", tasks=[arn, "0" * 32])
+        assert unknown["failures"] == []  # the unknown id silently dropped
+        assert len(client.describe_tasks(cluster="b", tasks=[arn])["tasks"]) == 1  # wrong cluster
+        statuses = [
+            client.describe_tasks(cluster="a", tasks=[arn])["tasks"][0]["lastStatus"]
+            for _ in range(3)
+        ]
+        assert statuses[-1] == "STOPPED"  # describing moves it on; nobody stopped it
+        task = client.describe_tasks(cluster="a", tasks=[arn])["tasks"][0]
+        assert not any(key.endswith("At") for key in task)  # no timestamps
+        assert "stopCode" not in task
+        assert "version" not in task
+        (container,) = task["containers"]  # only the first container definition
+        assert container["exitCode"] == 0  # hard-coded
+        assert container["cpu"] == 0  # type: ignore[comparison-overlap]  # an int, not "0"
+        assert ":task-definition/" in container["taskArn"]  # not the task's ARN
+        assert client.describe_tasks(cluster="a", tasks=["x"] * 101)["tasks"] == []  # no error
+        client.delete_cluster(cluster="a")  # while its task is not stopped
+
+
+def test_the_fake_gets_the_same_calls_right() -> None:
+    with FakeEcs() as fake:
+        client = fake.client()
+        arn = start_two_container_task(client)
+        assert len(arn.rsplit("/", 1)[1]) == 32
+        unknown = client.describe_tasks(cluster="a", tasks=[arn, "0" * 32])
+        assert [f["reason"] for f in unknown["failures"]] == ["MISSING"]
+        assert client.describe_tasks(cluster="b", tasks=[arn])["tasks"] == []
+        statuses = {
+            client.describe_tasks(cluster="a", tasks=[arn])["tasks"][0]["lastStatus"]
+            for _ in range(3)
+        }
+        assert statuses == {"PROVISIONING"}  # the clock did not move
+        fake.clock.advance(minutes=1)
+        task = client.describe_tasks(cluster="a", tasks=[arn])["tasks"][0]
+        assert task["lastStatus"] == "RUNNING"
+        assert task["version"] == 4
+        assert [c["name"] for c in task["containers"]] == ["x", "y"]
+        assert all(c["cpu"] == "0" and c["taskArn"] == arn for c in task["containers"])
+        assert all("exitCode" not in c for c in task["containers"])
+        with pytest.raises(client.exceptions.InvalidParameterException):
+            client.describe_tasks(cluster="a", tasks=["x"] * 101)
+        with pytest.raises(client.exceptions.ClusterContainsTasksException):
+            client.delete_cluster(cluster="a")
