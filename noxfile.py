@@ -8,7 +8,14 @@ nox.options.sessions = ["tests", "tests_oldest", "lint", "types", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 #: The oldest releases the project supports (the lower bounds in pyproject.toml).
-OLDEST = ["moto==5.0.0", "boto3==1.34.0", "botocore==1.34.0", "factory-boy==3.3.0", "faker==20.0.0"]
+OLDEST = [
+    "moto==5.0.0",
+    "boto3==1.34.0",
+    "botocore==1.34.0",
+    "awscli==1.32.0",  # the AWS CLI release that pins botocore 1.34.0
+    "factory-boy==3.3.0",
+    "faker==20.0.0",
+]
 
 
 @nox.session

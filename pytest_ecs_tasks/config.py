@@ -46,6 +46,16 @@ OPTIONS = (
         "time_machine",
         "move datetime.now() and time.time() with the fake clock (needs time-machine; default: false)",
     ),
+    Option(
+        "invalid_task_ids",
+        "(inferred) a malformed task id in DescribeTasks is an 'error' or reported 'missing' "
+        "(default: error)",
+    ),
+    Option(
+        "task_order",
+        "(inferred) DescribeTasks returns found tasks in 'request' order or the order they were "
+        "'created' (default: request)",
+    ),
 )
 _NAMES = {o.name for o in OPTIONS}
 
@@ -61,6 +71,8 @@ class Settings:
     eventual_consistency: timedelta = timedelta(0)
     assert_all_faults_used: bool = True
     time_machine: bool = False
+    invalid_task_ids: str = "error"
+    task_order: str = "request"
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -137,4 +149,14 @@ def settings_from(layers: Iterable[Mapping[str, Any]]) -> Settings:
         )
     if "time_machine" in merged:
         values["time_machine"] = _bool("time_machine", merged["time_machine"])
+    for name, valid in (
+        ("invalid_task_ids", ("error", "missing")),
+        ("task_order", ("request", "created")),
+    ):
+        if name in merged:
+            if merged[name] not in valid:
+                raise ValueError(
+                    f"{name}={merged[name]!r}: give one of {', '.join(map(repr, valid))}"
+                )
+            values[name] = merged[name]
     return Settings(**values)

@@ -32,8 +32,8 @@ __all__ = ["FakeEcs"]
 class _Records:
     """The factories' static parts, for the tasks the service starts."""
 
-    def new_task_id(self) -> str:
-        return _parts.new_task_id()
+    def new_task_id(self, *, old_format: bool = False) -> str:
+        return _parts.new_task_id(old_format=old_format)
 
     def static_task(self, identity: arns.TaskIdentity, **kwargs: Any) -> dict[str, Any]:
         return _parts.static_task(identity, **kwargs)
@@ -84,6 +84,8 @@ class FakeEcs:
         long_arn_format: bool = True,
         eventual_consistency: timedelta | float = 0,
         time_machine: bool = False,
+        invalid_task_ids: str = "error",
+        task_order: str = "request",
     ) -> None:
         self.region = arns.check_region(region)
         self.time_machine = time_machine
@@ -101,6 +103,8 @@ class FakeEcs:
             long_arn_format=long_arn_format,
             task_definitions=_moto_task_definition,
             eventual_consistency=eventual_consistency,
+            invalid_task_ids=_one_of("invalid_task_ids", invalid_task_ids, ("error", "missing")),
+            task_order=_one_of("task_order", task_order, ("request", "created")),
         )
         self._route = EcsRoute(self._service.dispatch)
         self._undo: list[Any] = []
@@ -245,6 +249,8 @@ class FakeEcs:
             raise ValueError(
                 f"launch_type={launch_type!r}; valid: {', '.join(lifecycle.LAUNCH_TYPES)}"
             )
+        if containers is not None:
+            _check_containers(containers)
         plan = _task_plan(runs_for, exit_code, fail_to_start, timings)
         try:
             entry = self._service.start_task(
@@ -376,6 +382,32 @@ class FakeEcs:
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
+
+
+def _check_containers(containers: object) -> None:
+    """Container definitions as RegisterTaskDefinition takes them, each with a name."""
+    if not isinstance(containers, Sequence) or isinstance(containers, (str, bytes)):
+        raise TypeError(
+            "containers must be a list of container definitions, like "
+            '[{"name": "app", "image": "nginx", "essential": True}]'
+        )
+    from .model import RecordError, validate_shape
+
+    for i, container in enumerate(containers):
+        if not isinstance(container, Mapping) or not container.get("name"):
+            raise ValueError(
+                f"containers[{i}] needs a name, like {{'name': 'app', 'image': 'nginx'}}"
+            )
+        try:
+            validate_shape("ContainerDefinition", container)
+        except RecordError as exc:
+            raise ValueError(f"containers[{i}]: {exc}") from None
+
+
+def _one_of(name: str, value: str, valid: tuple[str, ...]) -> str:
+    if value not in valid:
+        raise ValueError(f"{name}={value!r}; valid: {', '.join(map(repr, valid))}")
+    return value
 
 
 def _task_plan(

@@ -98,6 +98,8 @@ def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
         long_arn_format=settings.long_arn_format,
         eventual_consistency=settings.eventual_consistency or timedelta(0),
         time_machine=settings.time_machine,
+        invalid_task_ids=settings.invalid_task_ids,
+        task_order=settings.task_order,
     )
     request.node.stash[_FAKE] = fake
     with fake:

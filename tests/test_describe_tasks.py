@@ -112,6 +112,7 @@ def test_old_format_arn_of_a_task_is_found(ecs_tasks: FakeEcs, ecs: ECSClient) -
 def test_old_arn_format_setting(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
     arn = ecs_tasks.run_task()["taskArn"]
     assert arn.count("/") == 1
+    assert len(arn.rsplit("/", 1)[1]) == 36  # old-format ARNs carry UUID ids
     assert describe(ecs, tasks=[arn])["tasks"][0]["containers"][0]["containerArn"].count("/") == 1
 
 
@@ -199,3 +200,38 @@ def test_eventual_consistency_mode(ecs_tasks: FakeEcs, ecs_clock: Clock, ecs: EC
     assert describe(ecs, tasks=[arn])["failures"] == [{"arn": arn, "reason": "MISSING"}]
     ecs_clock.advance(seconds=1)
     assert len(describe(ecs, tasks=[arn])["tasks"]) == 1
+
+
+@pytest.mark.ecs_tasks(invalid_task_ids="missing", task_order="created")
+def test_inferred_behaviours_can_be_switched(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
+    first, second = ecs_tasks.run_task()["taskArn"], ecs_tasks.run_task()["taskArn"]
+    response = describe(ecs, tasks=[second, "f" * 37, first])
+    assert [t["taskArn"] for t in response["tasks"]] == [first, second]  # created order
+    assert response["failures"] == [
+        {"arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/default/{'f' * 37}", "reason": "MISSING"}
+    ]
+
+
+@pytest.mark.ecs_tasks(long_arn_format=False)
+def test_missing_arn_follows_the_arn_format(ecs: ECSClient) -> None:
+    task_id = "0123456789abcdef0123456789abcdef"
+    assert describe(ecs, tasks=[task_id])["failures"] == [
+        {"arn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/{task_id}", "reason": "MISSING"}
+    ]
+
+
+def test_bad_inferred_setting(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecs_tasks(task_order="random")
+        def test_x(ecs_tasks):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ecs_tasks: task_order='random': give one of 'request', 'created'"]
+    )

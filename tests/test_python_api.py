@@ -163,3 +163,26 @@ def test_calls_record_every_answered_call_and_each_response_is_valid(
         assert call.error is None
         assert call.response is not None
         validate_output(call.operation, call.response)
+
+
+def test_run_task_checks_container_definitions(ecs_tasks: FakeEcs) -> None:
+    with pytest.raises(ValueError, match=r"^containers\[0\] needs a name"):
+        ecs_tasks.run_task(containers=[{"image": "nginx"}])
+    with pytest.raises(
+        ValueError, match=r"^containers\[1\]: not a valid ContainerDefinition record"
+    ):
+        ecs_tasks.run_task(containers=[{"name": "a"}, {"name": "b", "cpu": "lots"}])
+    with pytest.raises(TypeError, match="containers must be a list of container definitions"):
+        ecs_tasks.run_task(containers="app")  # type: ignore[arg-type]
+    task = ecs_tasks.run_task(containers=[{"name": "a", "image": "i", "cpu": 128, "memory": 256}])
+    assert (task["containers"][0]["cpu"], task["containers"][0]["memory"]) == ("128", "256")
+
+
+def test_tag_values_are_at_most_256_characters(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
+    arn = ecs_tasks.run_task()["taskArn"]
+    with pytest.raises(ClientError) as exc:
+        ecs.tag_resource(resourceArn=arn, tags=[{"key": "k", "value": "v" * 257}])
+    assert (
+        exc.value.response["Error"]["Message"] == "Tag values can be at most 256 characters long."
+    )
+    ecs.tag_resource(resourceArn=arn, tags=[{"key": "k", "value": "v" * 256}])

@@ -56,7 +56,11 @@ def _identity(params: dict[str, Any]) -> arns.TaskIdentity:
         arns.check_account(account_id)
         arns.check_cluster_name(cluster)
         return arns.TaskIdentity(
-            region, account_id, cluster, _parts.new_task_id(), long_arn_format=long_format
+            region,
+            account_id,
+            cluster,
+            _parts.new_task_id(old_format=not long_format),
+            long_arn_format=long_format,
         )
     parsed = arns.parse_task_arn(given_arn) if isinstance(given_arn, str) else None
     if parsed is None or not arns.is_task_id(parsed.task_id):

@@ -52,7 +52,7 @@ _JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}
 class RecordMaker(Protocol):
     """Where the service gets the static parts of the tasks it starts (the factories)."""
 
-    def new_task_id(self) -> str: ...
+    def new_task_id(self, *, old_format: bool = False) -> str: ...
 
     def static_task(
         self,
@@ -114,6 +114,8 @@ class EcsService:
         long_arn_format: bool = True,
         task_definitions: TaskDefinitionLookup | None = None,
         eventual_consistency: timedelta = timedelta(0),
+        invalid_task_ids: str = "error",
+        task_order: str = "request",
     ) -> None:
         self.clock = clock
         self.records = records
@@ -122,6 +124,11 @@ class EcsService:
         self.long_arn_format = long_arn_format
         self.task_definitions = task_definitions
         self.eventual_consistency = eventual_consistency
+        #: Inferred behaviours (no public source settles them), switchable:
+        #: a malformed task id in DescribeTasks is an "error" or reported "missing";
+        #: found tasks come back in "request" order or the order they were "created".
+        self.invalid_task_ids = invalid_task_ids
+        self.task_order = task_order
         self.faults = Faults()
         #: Plans for the tasks RunTask starts next: [plan, times left or None].
         self.run_plans: list[list[Any]] = []
@@ -299,29 +306,46 @@ class EcsService:
                     f"Invalid include value: {value}. Valid values are: TAGS.",
                 )
         with_tags = "TAGS" in include
-        wanted = [self._task_ref(reg, ref) for ref in refs]
+        wanted = [self._task_ref_or_missing(reg, ref) for ref in refs]
         cluster = self._cluster(reg, params.get("cluster"))
         now = self.clock.now()
-        tasks: list[dict[str, Any]] = []
+        found: list[TaskEntry] = []
         failures: list[dict[str, Any]] = []
         for ref, task_id, arn_cluster in wanted:
             entry = reg.tasks.get(task_id) if task_id is not None else None
-            found = (
+            if (
                 entry is not None
                 and (arn_cluster is None or arn_cluster == cluster.name)
                 and self._visible(entry, cluster, now)
-            )
-            if found:
-                assert entry is not None
-                tasks.append(entry.describe(now, with_tags=with_tags))
+            ):
+                found.append(entry)
             else:
                 arn = (
                     ref
                     if ref.startswith("arn:")
-                    else arns.task_arn(reg.region, reg.account_id, cluster.name, ref)
+                    else arns.task_arn(
+                        reg.region,
+                        reg.account_id,
+                        cluster.name,
+                        ref,
+                        long_format=self.long_arn_format,
+                    )
                 )
                 failures.append({"arn": arn, "reason": "MISSING"})
+        if self.task_order == "created":
+            found.sort(key=lambda entry: entry.order)
+        tasks = [entry.describe(now, with_tags=with_tags) for entry in found]
         return {"tasks": tasks, "failures": failures}
+
+    def _task_ref_or_missing(self, reg: Region, ref: object) -> tuple[str, str | None, str | None]:
+        """As :meth:`_task_ref`, but a malformed id is reported MISSING when the
+        (inferred) ``invalid_task_ids`` behaviour says so."""
+        try:
+            return self._task_ref(reg, ref)
+        except EcsError:
+            if self.invalid_task_ids != "missing" or not isinstance(ref, str) or not ref:
+                raise
+            return ref, None, None
 
     def _task_ref(self, reg: Region, ref: object) -> tuple[str, str | None, str | None]:
         """``(ref, task id or None if it cannot be here, cluster named in the ARN)``."""
@@ -486,7 +510,7 @@ class EcsService:
         plan: TaskPlan,
     ) -> TaskEntry:
         now = self.clock.now()
-        task_id = self.records.new_task_id()
+        task_id = self.records.new_task_id(old_format=not self.long_arn_format)
         identity = TaskIdentity(
             reg.region, reg.account_id, cluster.name, task_id, self.long_arn_format
         )
@@ -778,6 +802,10 @@ class EcsService:
             if str(key).lower().startswith("aws:"):
                 raise EcsError(
                     "InvalidParameterException", "Tag keys starting with 'aws:' are reserved."
+                )
+            if len(str(value)) > 256:
+                raise EcsError(
+                    "InvalidParameterException", "Tag values can be at most 256 characters long."
                 )
             checked.append({"key": str(key), "value": str(value)})
         return checked
