@@ -206,17 +206,7 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "reach it can use this fake ECS, which checks no credentials",
             file=sys.stderr,
         )
-    if settings.seed is not None:
-        from .factories import reseed
-
-        reseed(settings.seed)
-    fake = FakeEcs(
-        settings.region,
-        settings.account_id,
-        start=settings.start,
-        retention=settings.retention,
-        long_arn_format=settings.long_arn_format,
-    )
+    fake = FakeEcs.from_settings(settings)
     server = EcsServer(fake, args.host, args.port, log=None if args.quiet else sys.stderr)
     stop = threading.Event()
 

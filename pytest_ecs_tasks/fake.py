@@ -24,6 +24,7 @@ from .transport.virtual_time import install_sleeper
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
 
+    from .config import Settings
     from .records import ClusterRecord, TaskRecord
 
 __all__ = ["FakeEcs"]
@@ -109,6 +110,26 @@ class FakeEcs:
         self._route = EcsRoute(self._service.dispatch)
         self._undo: list[Any] = []
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FakeEcs:
+        """A fake configured by the plugin's or the command line's settings
+        (reseeding the factories first when they name a seed)."""
+        if settings.seed is not None:
+            from .factories import reseed
+
+            reseed(settings.seed)
+        return cls(
+            settings.region,
+            settings.account_id,
+            start=settings.start,
+            retention=settings.retention,
+            long_arn_format=settings.long_arn_format,
+            eventual_consistency=settings.eventual_consistency,
+            time_machine=settings.time_machine,
+            invalid_task_ids=settings.invalid_task_ids,
+            task_order=settings.task_order,
+        )
 
     def __repr__(self) -> str:
         state = "active" if self.active else "inactive"

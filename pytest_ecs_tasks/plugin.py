@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -86,21 +85,7 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
 def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
     """A fake ECS task service for this test; every boto3 ECS client is served by it."""
     settings = _settings(request)
-    if settings.seed is not None:
-        from .factories import reseed
-
-        reseed(settings.seed)
-    fake = FakeEcs(
-        settings.region,
-        settings.account_id,
-        start=settings.start,
-        retention=settings.retention,
-        long_arn_format=settings.long_arn_format,
-        eventual_consistency=settings.eventual_consistency or timedelta(0),
-        time_machine=settings.time_machine,
-        invalid_task_ids=settings.invalid_task_ids,
-        task_order=settings.task_order,
-    )
+    fake = FakeEcs.from_settings(settings)
     request.node.stash[_FAKE] = fake
     with fake:
         yield fake
