@@ -18,7 +18,7 @@ import factory.random
 from factory.faker import Faker as _FactoryFaker
 from faker import Faker
 
-from .. import arns
+from .. import arns, model
 from ..arns import TaskIdentity
 
 __all__ = ["TaskIdentity", "faker", "new_task_id", "randgen", "static_container", "static_task"]
@@ -155,7 +155,7 @@ def static_container(
     for member in ("memory", "memoryReservation"):
         if spec.get(member) is not None:
             container[member] = str(spec[member])
-    return container
+    return _known(container, "Container")
 
 
 def static_task(
@@ -225,7 +225,14 @@ def static_task(
     task["taskDefinitionArn"] = task_definition_arn or arns.task_definition_arn(
         identity.region, identity.account_id, family, revision
     )
-    return task
+    return _known(task, "Task")
+
+
+def _known(record: dict[str, Any], shape: str) -> dict[str, Any]:
+    """``record`` without the members the installed botocore's model does not know
+    (an older botocore lacks newer members, like ``fargateEphemeralStorage``)."""
+    known = model.members(shape)
+    return {k: v for k, v in record.items() if k in known}
 
 
 def new_tags(count: int | None = None) -> list[dict[str, str]]:
