@@ -467,11 +467,13 @@ def _travel_with(clock: Clock) -> list[Callable[[], None]]:
 
 
 def _fault_codes(operation: str) -> tuple[str, ...]:
-    """The error codes ``operation`` can answer with: botocore's model's, and throttling."""
+    """The error codes ``operation`` can answer with: botocore's model's, and the
+    two every operation meets whatever the model of the day declares (throttling,
+    and a caller not allowed; older models leave AccessDeniedException out)."""
     from .model import operation_model
 
     declared = [shape.name for shape in operation_model(operation).error_shapes]
-    return tuple(sorted({*declared, "ThrottlingException"}))
+    return tuple(sorted({*declared, "ThrottlingException", "AccessDeniedException"}))
 
 
 def unused_faults_message(fake: FakeEcs) -> str | None:

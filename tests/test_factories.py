@@ -18,6 +18,7 @@ from pytest_ecs_tasks import (
     DescribeTasksResponseFactory,
     FailureFactory,
     TaskFactory,
+    model,
 )
 from pytest_ecs_tasks.wire import from_wire, to_wire
 
@@ -239,6 +240,14 @@ def test_seeded_runs_give_identical_records() -> None:
     assert TaskFactory(now=NOW) != first[0]
 
 
+def known_to_botocore(wire: dict[str, Any]) -> dict[str, Any]:
+    """The sample as the installed botocore can know it: an older model (botocore
+    1.34) lacks newer Task members, which its parser drops. With the newest
+    botocore this is the whole sample."""
+    members = model.members("Task")
+    return {**wire, "tasks": [{k: v for k, v in t.items() if k in members} for t in wire["tasks"]]}
+
+
 def test_captured_response_round_trips() -> None:
     wire = json.loads(SAMPLE.read_text())
     records = from_wire(wire)
@@ -246,7 +255,7 @@ def test_captured_response_round_trips() -> None:
         2025, 2, 3, 21, 1, 55, 201000, tzinfo=timezone.utc
     )
     assert_valid_response("DescribeTasks", records)
-    assert to_wire(records, timestamps="iso") == wire
+    assert to_wire(records, timestamps="iso") == known_to_botocore(wire)
     assert from_wire(json.dumps(to_wire(records))) == records
 
 

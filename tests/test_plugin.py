@@ -200,12 +200,12 @@ def test_other_services_behave_as_under_moto(pytester: pytest.Pytester) -> None:
         def test_dynamodb(ecs_tasks):
             ddb = boto3.client("dynamodb", region_name="us-east-1")
             ddb.create_table(
-                TableName="t",
+                TableName="jobs",
                 KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
                 AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
                 BillingMode="PAY_PER_REQUEST",
             )
-            assert ddb.list_tables()["TableNames"] == ["t"]
+            assert ddb.list_tables()["TableNames"] == ["jobs"]
         """
     )
     run(pytester).assert_outcomes(passed=1)

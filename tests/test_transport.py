@@ -528,7 +528,7 @@ def test_uninstall_restores_botocore_exactly() -> None:
         assert vars(botocore.endpoint)["time"] is not time
         assert vars(bucket)["Clock"] is not bucket_clock
         assert vars(bucket)["threading"] is not threading
-        assert time.sleep not in retry_handler_init.__defaults__
+        assert time.sleep not in (retry_handler_init.__defaults__ or ())
     finally:
         uninstall()
     uninstall()
