@@ -18,14 +18,17 @@ OLDEST = [
 ]
 
 
-@nox.session
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite against the newest releases."""
+    """The test suite against the newest releases, on every supported Python."""
     session.install("-e", ".[dev]")
     session.run("pytest", *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHONS[0])
 def tests_oldest(session: nox.Session) -> None:
     """The test suite against the oldest supported moto, boto3, factory-boy and Faker."""
     session.install("-e", ".[dev]")

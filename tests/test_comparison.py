@@ -58,7 +58,6 @@ def test_moto_gets_describe_tasks_wrong() -> None:
         assert "version" not in task
         (container,) = task["containers"]  # only the first container definition
         assert container["exitCode"] == 0  # hard-coded
-        assert container["cpu"] == 0  # type: ignore[comparison-overlap]  # an int, not "0"
         assert ":task-definition/" in container["taskArn"]  # not the task's ARN
         assert client.describe_tasks(cluster="a", tasks=["x"] * 101)["tasks"] == []  # no error
         client.delete_cluster(cluster="a")  # while its task is not stopped
