@@ -643,7 +643,8 @@ def test_tags_of_a_deleted_cluster_are_refused(ecs: ECSClient) -> None:
     )
 
 
-def test_stop_task_removes_the_tasks_tags(ecs: ECSClient) -> None:
+def register_web(ecs: ECSClient) -> None:
+    """The ``web`` Fargate task definition, registered through moto."""
     ecs.register_task_definition(
         family="web",
         containerDefinitions=[{"name": "web", "image": "nginx", "essential": True}],
@@ -652,6 +653,10 @@ def test_stop_task_removes_the_tasks_tags(ecs: ECSClient) -> None:
         cpu="256",
         memory="512",
     )
+
+
+def test_stop_task_removes_the_tasks_tags(ecs: ECSClient) -> None:
+    register_web(ecs)
     started = body(
         "RunTask",
         ecs.run_task(
@@ -822,14 +827,7 @@ def test_list_tasks_combines_filters(ecs: ECSClient, ecs_tasks: FakeEcs) -> None
 
 
 def test_list_tasks_started_through_boto3(ecs: ECSClient) -> None:
-    ecs.register_task_definition(
-        family="web",
-        containerDefinitions=[{"name": "web", "image": "nginx", "essential": True}],
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-    )
+    register_web(ecs)
     started = body(
         "RunTask",
         ecs.run_task(
