@@ -12,7 +12,6 @@ __all__ = [
     "TaskArn",
     "TaskIdentity",
     "cluster_arn",
-    "cluster_name_from",
     "container_arn",
     "container_instance_arn",
     "is_task_id",
@@ -132,19 +131,6 @@ def parse_task_arn(value: str) -> TaskArn | None:
     if not task_id:
         return None
     return TaskArn(m["partition"], m["region"], m["account"], cluster, task_id)
-
-
-def cluster_name_from(value: str) -> str | None:
-    """The cluster name in a cluster ARN, or ``value`` itself if it is a plain name.
-
-    ``None`` if ``value`` is an ARN but not a cluster ARN.
-    """
-    if not value.startswith("arn:"):
-        return value
-    m = _ARN.match(value)
-    if not m or m["resource"] != "cluster" or "/" in m["rest"]:
-        return None
-    return m["rest"]
 
 
 def parse_cluster_arn(value: str) -> tuple[str, str, str] | None:

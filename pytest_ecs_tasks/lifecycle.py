@@ -232,12 +232,6 @@ class Timeline:
     def stopped_at(self) -> datetime | None:
         return self.instants.get("stoppedAt")
 
-    def stage_start(self, status: str) -> datetime | None:
-        for name, at in self.stages:
-            if name == status:
-                return at
-        return None
-
     def at(self, now: datetime) -> Snapshot:
         """What the task shows at ``now`` (which must be at or after ``created_at``)."""
         last_status = self.stages[0][0]
