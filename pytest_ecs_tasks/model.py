@@ -9,13 +9,14 @@ Floor 1: imports nothing from the rest of the package.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, Literal
 
-import botocore.session
+from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel, Shape, StringShape, StructureShape
 from botocore.parsers import create_parser
 from botocore.validate import ParamValidator
@@ -42,10 +43,16 @@ class RecordError(ValueError):
 
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
-    """botocore's model of the ECS API (loaded once per process)."""
+    """botocore's model of the ECS API (loaded once per process).
+
+    Read with botocore's own loader, not through a session: a session reads the
+    user's AWS configuration (``AWS_PROFILE``, ``~/.aws/config``), and a missing
+    profile or a malformed file must never stop the records from being built.
+    ``AWS_DATA_PATH`` is honoured, as a session would.
+    """
     with _lock:
-        session = botocore.session.get_session()
-        return session.get_service_model(SERVICE)
+        loader = create_loader(os.environ.get("AWS_DATA_PATH"))
+        return ServiceModel(loader.load_service_model(SERVICE, "service-2"), service_name=SERVICE)
 
 
 @cache
