@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory.random
 
+from ..seeding import take_pending
 from .records import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
 
 __all__ = [
@@ -22,3 +23,9 @@ def reseed(seed: int) -> None:
     ``pytest -p randomly -p "randomly_seed=N"`` reproduces the same records.
     """
     factory.random.reseed_random(seed)
+
+
+# pytest-randomly may have named a seed before the factories loaded (see ..seeding).
+_seed = take_pending()
+if _seed is not None:
+    reseed(_seed)
