@@ -182,23 +182,26 @@ def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from .config import settings_from
+    from .config import SettingError, Source, settings_from
     from .fake import FakeEcs
     from .server import EcsServer
 
     try:
         settings = settings_from(
             [
-                {
-                    "region": args.region,
-                    "account_id": args.account_id,
-                    "start": args.start,
-                    "retention": args.retention,
-                    "seed": args.seed,
-                }
+                (
+                    Source("ecs-tasks serve", "flag"),
+                    {
+                        "region": args.region,
+                        "account_id": args.account_id,
+                        "start": args.start,
+                        "retention": args.retention,
+                        "seed": args.seed,
+                    },
+                )
             ]
         )
-    except (TypeError, ValueError) as exc:
+    except SettingError as exc:
         command.error(str(exc))
     if not _is_loopback(args.host):
         print(

@@ -1,67 +1,47 @@
-"""The settings of the ``ecs_tasks`` fixture: from ini options, the command line
-and markers, checked and merged (later layers win)."""
+"""The settings of a fake ECS service: each named, defaulted, parsed and checked here.
+
+Every surface reads them through :func:`settings_from`: ``FakeEcs(...)``, the
+``ecs_tasks`` marker, ini options ``ecs_tasks_*``, command-line options
+``--ecs-tasks-*`` and ``ecs-tasks serve``. A bad value is reported with the
+option spelt as that surface spells it, the value, what is valid, and where it
+came from.
+
+Imports nothing heavy: the plugin reads this at start-up.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 from . import arns
-from .clock import DEFAULT_START, to_utc
+from .clock import DEFAULT_START, to_duration, to_utc
 
-__all__ = ["OPTIONS", "Option", "Settings", "settings_from"]
+__all__ = [
+    "DEFAULT_CALLS_LIMIT",
+    "OPTIONS",
+    "InvalidTaskIds",
+    "Option",
+    "SettingError",
+    "Settings",
+    "Source",
+    "TaskOrder",
+    "settings_from",
+]
 
+InvalidTaskIds = Literal["error", "missing"]
+TaskOrder = Literal["request", "created"]
 
-@dataclass(frozen=True)
-class Option:
-    name: str
-    help: str
-
-
-OPTIONS = (
-    Option("region", "the fake's home region (default: us-east-1)"),
-    Option("account_id", "the fake's account id (default: 123456789012)"),
-    Option(
-        "start",
-        f"where the fake clock starts: ISO 8601 or 'now' (default: {DEFAULT_START.isoformat()})",
-    ),
-    Option(
-        "retention",
-        "how long a STOPPED task stays describable, like 3600, '90m' or '1h' (default: 1h)",
-    ),
-    Option("long_arn_format", "task ARNs with the cluster name: true or false (default: true)"),
-    Option("seed", "reseed the factories with this seed at the start of each test (default: none)"),
-    Option(
-        "eventual_consistency",
-        "seconds a just-run task stays MISSING to DescribeTasks (default: 0)",
-    ),
-    Option(
-        "assert_all_faults_used",
-        "fail the test when a fault injected with ecs_tasks.fail() answered no call (default: true)",
-    ),
-    Option(
-        "time_machine",
-        "move datetime.now() and time.time() with the fake clock (needs time-machine; default: false)",
-    ),
-    Option(
-        "invalid_task_ids",
-        "(inferred) a malformed task id in DescribeTasks is an 'error' or reported 'missing' "
-        "(default: error)",
-    ),
-    Option(
-        "task_order",
-        "(inferred) DescribeTasks returns found tasks in 'request' order or the order they were "
-        "'created' (default: request)",
-    ),
-)
-_NAMES = {o.name for o in OPTIONS}
+#: How many of the most recent calls ``FakeEcs.calls`` keeps by default.
+DEFAULT_CALLS_LIMIT = 1000
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of a fake, with its default."""
+
     region: str = "us-east-1"
     account_id: str = "123456789012"
     start: datetime = DEFAULT_START
@@ -71,92 +51,215 @@ class Settings:
     eventual_consistency: timedelta = timedelta(0)
     assert_all_faults_used: bool = True
     time_machine: bool = False
-    invalid_task_ids: str = "error"
-    task_order: str = "request"
+    invalid_task_ids: InvalidTaskIds = "error"
+    task_order: TaskOrder = "request"
+    calls_limit: int = DEFAULT_CALLS_LIMIT
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+_DEFAULTS = Settings()
 
 
-def duration(name: str, value: object) -> timedelta:
-    if isinstance(value, timedelta):
-        result = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        result = timedelta(seconds=value)
-    elif isinstance(value, str) and (m := _DURATION.match(value)):
-        result = timedelta(seconds=float(m[1]) * _UNITS[m[2]])
-    else:
-        raise ValueError(f"{name}={value!r}: give a timedelta, seconds, or text like '90m' or '1h'")
-    if result < timedelta(0):
-        raise ValueError(f"{name}={value!r} cannot be negative")
-    return result
-
-
-def _bool(name: str, value: object) -> bool:
+def _bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in (
-        "true",
-        "1",
-        "yes",
-        "on",
-        "false",
-        "0",
-        "no",
-        "off",
-    ):
-        return value.strip().lower() in ("true", "1", "yes", "on")
-    raise ValueError(f"{name}={value!r}: give true or false")
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+    raise ValueError("give true or false")
 
 
-def settings_from(layers: Iterable[Mapping[str, Any]]) -> Settings:
-    """Merge the layers (later wins, ``None`` and empty values skipped) and check them."""
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        for name, value in layer.items():
-            if name not in _NAMES:
-                raise TypeError(
-                    f"unknown option {name!r}; the options are: {', '.join(sorted(_NAMES))}"
-                )
-            if value is not None and value != "":
-                merged[name] = value
+def _start(value: object) -> datetime:
+    if isinstance(value, str) and value.strip().lower() == "now":
+        return to_utc(datetime.now().astimezone())
+    try:
+        return to_utc(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(
+            "give 'now', an ISO 8601 time like '2024-01-01T12:00:00Z', a datetime or epoch seconds"
+        ) from None
+
+
+def _seed(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError("give an integer")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("give an integer") from None
+
+
+def _calls_limit(value: object) -> int:
+    try:
+        number = _seed(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError("give a whole number of calls, 1 or more")
+    return number
+
+
+def _duration(value: object) -> timedelta:
+    try:
+        return to_duration(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _region(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("give a region name like 'us-east-1'")
+    try:
+        return arns.check_region(value)
+    except ValueError as exc:
+        raise ValueError(_reason(exc)) from None
+
+
+def _account(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:012d}"
+    if not isinstance(value, str):
+        raise ValueError("give 12 digits, like '123456789012'")
+    try:
+        return arns.check_account(value)
+    except ValueError as exc:
+        raise ValueError(_reason(exc)) from None
+
+
+def _reason(exc: Exception) -> str:
+    """The part of a floor-1 check's message after the value it repeats."""
+    text = str(exc)
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def _one_of(valid: tuple[str, ...]) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        if value not in valid:
+            raise ValueError(f"give one of {', '.join(map(repr, valid))}")
+        return str(value)
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its name, what it means, and how a given value becomes it."""
+
+    name: str
+    help: str
+    parse: Callable[[object], Any]
+
+    @property
+    def default(self) -> Any:
+        return getattr(_DEFAULTS, self.name)
+
+
+OPTIONS = (
+    Option(
+        "region",
+        "the fake's home region; clients made without a region get it (default: us-east-1)",
+        _region,
+    ),
+    Option("account_id", "the fake's account id (default: 123456789012)", _account),
+    Option(
+        "start",
+        f"where the fake clock starts: ISO 8601 or 'now' (default: {DEFAULT_START.isoformat()})",
+        _start,
+    ),
+    Option(
+        "retention",
+        "how long a STOPPED task stays describable, like 3600, '90m' or '1h' (default: 1h)",
+        _duration,
+    ),
+    Option(
+        "long_arn_format", "task ARNs with the cluster name: true or false (default: true)", _bool
+    ),
+    Option(
+        "seed",
+        "reseed the factories with this seed at the start of each test (default: none)",
+        _seed,
+    ),
+    Option(
+        "eventual_consistency",
+        "how long a just-run task stays MISSING to DescribeTasks, like 1 or '2s' (default: 0)",
+        _duration,
+    ),
+    Option(
+        "assert_all_faults_used",
+        "fail the test when a fault injected with ecs_tasks.fail() answered no call (default: true)",
+        _bool,
+    ),
+    Option(
+        "time_machine",
+        "move datetime.now() and time.time() with the fake clock (needs time-machine; default: false)",
+        _bool,
+    ),
+    Option(
+        "invalid_task_ids",
+        "(inferred) a malformed task id in DescribeTasks is an 'error' or reported 'missing' "
+        "(default: error)",
+        _one_of(get_args(InvalidTaskIds)),
+    ),
+    Option(
+        "task_order",
+        "(inferred) DescribeTasks returns found tasks in 'request' order or the order they were "
+        "'created' (default: request)",
+        _one_of(get_args(TaskOrder)),
+    ),
+    Option(
+        "calls_limit",
+        f"how many of the most recent calls ecs_tasks.calls keeps (default: {DEFAULT_CALLS_LIMIT})",
+        _calls_limit,
+    ),
+)
+OPTION = {o.name: o for o in OPTIONS}
+assert set(OPTION) == {f.name for f in fields(Settings)}, "every setting is an option"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where values came from, and how an option is spelt there."""
+
+    where: str  # "the command line", "pytest.ini", "@pytest.mark.ecs_tasks", ...
+    spelling: Literal["keyword", "ini", "flag"] = "keyword"
+
+    def spell(self, name: str) -> str:
+        if self.spelling == "ini":
+            return f"ecs_tasks_{name}"
+        if self.spelling == "flag":
+            return f"--ecs-tasks-{name.replace('_', '-')}"
+        return name
+
+
+class SettingError(ValueError):
+    """A setting's value is not valid; the message says which, where from, and what is."""
+
+
+def check(name: str, value: object, source: Source) -> Any:
+    """The setting ``name`` from ``value`` as given at ``source``, or :class:`SettingError`."""
+    option = OPTION.get(name)
+    if option is None:
+        raise SettingError(
+            f"{source.where}: unknown option {source.spell(name)!r}; the options are: "
+            f"{', '.join(source.spell(n) for n in sorted(OPTION))}"
+        )
+    try:
+        return option.parse(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingError(f"{source.where}: {source.spell(name)}={value!r}: {exc}") from None
+
+
+def settings_from(layers: Iterable[tuple[Source, Mapping[str, Any]]]) -> Settings:
+    """Check each layer's values and merge them (later layers win; ``None`` and
+    empty values are skipped)."""
     values: dict[str, Any] = {}
-    if "region" in merged:
-        values["region"] = arns.check_region(merged["region"])
-    if "account_id" in merged:
-        values["account_id"] = arns.check_account(str(merged["account_id"]))
-    if "start" in merged:
-        start = merged["start"]
-        values["start"] = datetime.now().astimezone() if start == "now" else start
-        values["start"] = to_utc(values["start"])
-    if "retention" in merged:
-        values["retention"] = duration("retention", merged["retention"])
-    if "long_arn_format" in merged:
-        values["long_arn_format"] = _bool("long_arn_format", merged["long_arn_format"])
-    if "seed" in merged:
-        try:
-            values["seed"] = int(merged["seed"])
-        except (TypeError, ValueError):
-            raise ValueError(f"seed={merged['seed']!r}: give an integer") from None
-    if "eventual_consistency" in merged:
-        values["eventual_consistency"] = duration(
-            "eventual_consistency", merged["eventual_consistency"]
-        )
-    if "assert_all_faults_used" in merged:
-        values["assert_all_faults_used"] = _bool(
-            "assert_all_faults_used", merged["assert_all_faults_used"]
-        )
-    if "time_machine" in merged:
-        values["time_machine"] = _bool("time_machine", merged["time_machine"])
-    for name, valid in (
-        ("invalid_task_ids", ("error", "missing")),
-        ("task_order", ("request", "created")),
-    ):
-        if name in merged:
-            if merged[name] not in valid:
-                raise ValueError(
-                    f"{name}={merged[name]!r}: give one of {', '.join(map(repr, valid))}"
-                )
-            values[name] = merged[name]
+    for source, layer in layers:
+        for name, value in layer.items():
+            if value is None or (isinstance(value, str) and value == ""):
+                if name not in OPTION:
+                    check(name, value, source)  # still an unknown option
+                continue
+            values[name] = check(name, value, source)
     return Settings(**values)

@@ -12,19 +12,21 @@ import boto3
 from botocore.exceptions import ClientError
 
 from . import arns, lifecycle
-from .clock import Clock, When, push_active
+from .clock import Clock, When, push_active, to_duration
+from .config import DEFAULT_CALLS_LIMIT, InvalidTaskIds, Settings, Source, TaskOrder, check
 from .factories import _parts
 from .service.ecs import Call, EcsService, TaskPlan
 from .service.errors import EcsError
 from .service.faults import Fault
 from .service.state import TaskEntry
+from .tags import TagsInput, to_tag_list
+from .transport.environment import isolate
 from .transport.moto_bridge import EcsRoute
 from .transport.virtual_time import install_sleeper
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
 
-    from .config import Settings
     from .records import ClusterRecord, TaskRecord
 
 __all__ = ["FakeEcs"]
@@ -77,35 +79,53 @@ class FakeEcs:
 
     def __init__(
         self,
-        region: str = "us-east-1",
-        account_id: str = "123456789012",
+        region: str = Settings.region,
+        account_id: str = Settings.account_id,
         *,
         start: When | None = None,
-        retention: timedelta = timedelta(hours=1),
-        long_arn_format: bool = True,
-        eventual_consistency: timedelta | float = 0,
-        time_machine: bool = False,
-        invalid_task_ids: str = "error",
-        task_order: str = "request",
+        retention: timedelta | float | str = Settings.retention,
+        long_arn_format: bool = Settings.long_arn_format,
+        eventual_consistency: timedelta | float | str = Settings.eventual_consistency,
+        time_machine: bool = Settings.time_machine,
+        invalid_task_ids: InvalidTaskIds = Settings.invalid_task_ids,
+        task_order: TaskOrder = Settings.task_order,
+        calls_limit: int = DEFAULT_CALLS_LIMIT,
     ) -> None:
-        self.region = arns.check_region(region)
-        self.time_machine = time_machine
-        self.account_id = arns.check_account(account_id)
-        if not isinstance(retention, timedelta) or retention < timedelta(0):
-            raise ValueError(f"retention must be a non-negative timedelta, got {retention!r}")
-        if isinstance(eventual_consistency, (int, float)):
-            eventual_consistency = timedelta(seconds=eventual_consistency)
-        self.clock = Clock(start)
+        from .config import settings_from
+
+        settings = settings_from(
+            [
+                (
+                    Source("FakeEcs()"),
+                    {
+                        "region": region,
+                        "account_id": account_id,
+                        "start": start,
+                        "retention": retention,
+                        "long_arn_format": long_arn_format,
+                        "eventual_consistency": eventual_consistency,
+                        "time_machine": time_machine,
+                        "invalid_task_ids": invalid_task_ids,
+                        "task_order": task_order,
+                        "calls_limit": calls_limit,
+                    },
+                )
+            ]
+        )
+        self.region = settings.region
+        self.account_id = settings.account_id
+        self.time_machine = settings.time_machine
+        self.clock = Clock(settings.start)
         self._service = EcsService(
             self.clock,
             _Records(),
             account_id=self.account_id,
-            retention=retention,
-            long_arn_format=long_arn_format,
+            retention=settings.retention,
+            long_arn_format=settings.long_arn_format,
             task_definitions=_moto_task_definition,
-            eventual_consistency=eventual_consistency,
-            invalid_task_ids=_one_of("invalid_task_ids", invalid_task_ids, ("error", "missing")),
-            task_order=_one_of("task_order", task_order, ("request", "created")),
+            eventual_consistency=settings.eventual_consistency,
+            invalid_task_ids=settings.invalid_task_ids,
+            task_order=settings.task_order,
         )
         self._route = EcsRoute(self._service.dispatch)
         self._undo: list[Any] = []
@@ -129,6 +149,7 @@ class FakeEcs:
             time_machine=settings.time_machine,
             invalid_task_ids=settings.invalid_task_ids,
             task_order=settings.task_order,
+            calls_limit=settings.calls_limit,
         )
 
     def __repr__(self) -> str:
@@ -146,9 +167,10 @@ class FakeEcs:
         with self._lock:
             if self._undo:
                 raise RuntimeError("this FakeEcs is already started; stop() it first")
-            self._route.start()
-            self._undo.append(self._route.stop)
+            self._undo.append(isolate(self.region))
             try:
+                self._route.start()
+                self._undo.append(self._route.stop)
                 self._undo.append(install_sleeper(self.clock.sleep))
                 self._undo.append(push_active(self.clock))
                 if self.time_machine:
@@ -186,10 +208,8 @@ class FakeEcs:
         return self._service.retention
 
     @retention.setter
-    def retention(self, value: timedelta) -> None:
-        if not isinstance(value, timedelta) or value < timedelta(0):
-            raise ValueError(f"retention must be a non-negative timedelta, got {value!r}")
-        self._service.retention = value
+    def retention(self, value: timedelta | float | str) -> None:
+        self._service.retention = check("retention", value, _SETTER)
 
     @property
     def eventual_consistency(self) -> timedelta:
@@ -197,10 +217,8 @@ class FakeEcs:
         return self._service.eventual_consistency
 
     @eventual_consistency.setter
-    def eventual_consistency(self, value: timedelta | float) -> None:
-        if isinstance(value, (int, float)):
-            value = timedelta(seconds=value)
-        self._service.eventual_consistency = value
+    def eventual_consistency(self, value: timedelta | float | str) -> None:
+        self._service.eventual_consistency = check("eventual_consistency", value, _SETTER)
 
     @property
     def calls(self) -> list[Call]:
@@ -218,7 +236,8 @@ class FakeEcs:
         """A boto3 ECS client answered by the fake."""
         if not self.active:
             raise RuntimeError("start the fake first (with FakeEcs(...) as fake: or fake.start())")
-        return boto3.client("ecs", region_name=region_name or self.region)
+        region = self.region if region_name is None else check("region", region_name, _CLIENT)
+        return boto3.client("ecs", region_name=region)
 
     def _call(
         self, operation: str, params: dict[str, Any], region: str | None = None
@@ -229,17 +248,20 @@ class FakeEcs:
             raise _client_error(error, operation) from None
 
     def create_cluster(
-        self, name: str = "default", *, tags: Mapping[str, str] | None = None
+        self, name: str = "default", *, tags: TagsInput | None = None
     ) -> ClusterRecord:
-        """Create a cluster (a new incarnation if the name was deleted); returns its record."""
-        params: dict[str, Any] = {"clusterName": name}
-        if tags:
-            params["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
+        """Create a cluster (a new incarnation if the name was deleted); returns its record.
+        ``tags``: a dict or the boto3 list of ``{"key", "value"}``."""
+        params: dict[str, Any] = {"clusterName": _name("name", name)}
+        tag_list = to_tag_list(tags)
+        if tag_list:
+            params["tags"] = tag_list
         return cast("ClusterRecord", self._call("CreateCluster", params)["cluster"])
 
     def delete_cluster(self, name: str) -> ClusterRecord:
         """Delete a cluster as DeleteCluster does (``ClusterContainsTasksException`` included)."""
-        return cast("ClusterRecord", self._call("DeleteCluster", {"cluster": name})["cluster"])
+        params = {"cluster": _name("name", name)}
+        return cast("ClusterRecord", self._call("DeleteCluster", params)["cluster"])
 
     def run_task(
         self,
@@ -248,14 +270,14 @@ class FakeEcs:
         task_definition: str = "app:1",
         containers: Sequence[Mapping[str, Any]] | None = None,
         launch_type: str = "FARGATE",
-        tags: Mapping[str, str] | None = None,
+        tags: TagsInput | None = None,
         started_by: str | None = None,
         group: str | None = None,
-        runs_for: timedelta | float | None = None,
+        runs_for: timedelta | float | str | None = None,
         exit_code: int | Mapping[str, int] = 0,
         fail_to_start: str | None = None,
         capacity_provider: str | None = None,
-        **timings: timedelta | float,
+        **timings: timedelta | float | str,
     ) -> TaskRecord:
         """Start a task that walks its lifecycle as the clock moves; returns its record now.
 
@@ -263,16 +285,30 @@ class FakeEcs:
         (``None``: it runs until stopped). ``exit_code``: what they exit with (an
         int for the essential containers, or ``{name: code}``). ``fail_to_start``:
         the reason it stops with ``TaskFailedToStart`` instead. ``capacity_provider``:
-        ``FARGATE_SPOT`` for a Spot task. ``**timings``
-        override the lifecycle's steps (see ``lifecycle.Timings``).
+        ``FARGATE_SPOT`` for a Spot task. ``tags``: a dict or the boto3 list of
+        ``{"key", "value"}``. Durations (``runs_for``, ``**timings``) take a
+        ``timedelta``, seconds or text like ``"5m"``. ``**timings`` override the
+        lifecycle's steps (see ``lifecycle.Timings``).
         """
+        _name("cluster", cluster)
+        _name("task_definition", task_definition)
         if launch_type not in lifecycle.LAUNCH_TYPES:
             raise ValueError(
                 f"launch_type={launch_type!r}; valid: {', '.join(lifecycle.LAUNCH_TYPES)}"
             )
         if containers is not None:
             _check_containers(containers)
+        tag_list = to_tag_list(tags)
+        for name, value in (
+            ("started_by", started_by),
+            ("group", group),
+            ("capacity_provider", capacity_provider),
+        ):
+            if value is not None:
+                _name(name, value)
         plan = _task_plan(runs_for, exit_code, fail_to_start, timings)
+        if containers is not None and isinstance(exit_code, Mapping):
+            _check_exit_names(exit_code, [c["name"] for c in containers])
         try:
             entry = self._service.start_task(
                 self.region,
@@ -280,7 +316,7 @@ class FakeEcs:
                 task_definition=task_definition,
                 containers=containers,
                 launch_type=launch_type,
-                tags=[{"key": k, "value": v} for k, v in (tags or {}).items()],
+                tags=tag_list,
                 started_by=started_by,
                 group=group,
                 plan=plan,
@@ -298,19 +334,18 @@ class FakeEcs:
     def plan_runs(
         self,
         *,
-        runs_for: timedelta | float | None = None,
+        runs_for: timedelta | float | str | None = None,
         exit_code: int | Mapping[str, int] = 0,
         fail_to_start: str | None = None,
         times: int | None = None,
-        **timings: timedelta | float,
+        **timings: timedelta | float | str,
     ) -> None:
         """Say how the tasks the code under test starts with boto3's ``run_task``
         will end: the next ``times`` of them (``None``: every one from now on)
         follow this plan instead of running until stopped. The arguments mean
         what they mean for :meth:`run_task`."""
         plan = _task_plan(runs_for, exit_code, fail_to_start, timings)
-        if times is not None and (not isinstance(times, int) or times < 1):
-            raise ValueError(f"times must be a positive int or None (every task), got {times!r}")
+        _times(times, "every task")
         self._service.plan_runs(plan, times)
 
     def stop_task(
@@ -324,6 +359,9 @@ class FakeEcs:
         """Stop a task as StopTask does (its tags go); returns its record now."""
         if stop_code not in lifecycle.STOP_CODES:
             raise ValueError(f"stop_code={stop_code!r}; valid: {', '.join(lifecycle.STOP_CODES)}")
+        if reason is not None:
+            _name("reason", reason)
+        _name("cluster", cluster)
         entry = self._entry(task, cluster)
         self._service.stop_entry(
             entry, code=stop_code, reason=reason or lifecycle.STOPPED_REASONS[stop_code]
@@ -340,7 +378,11 @@ class FakeEcs:
     ) -> TaskRecord:
         """Store a ready Task record (from ``TaskFactory`` or pasted from a real
         response) and serve it as given. A STOPPED one expires by ``retention``
-        from its ``stoppedAt``. With no record, one is built with ``TaskFactory``."""
+        from its ``stoppedAt``. With no record, one is built with ``TaskFactory``.
+        ``tags``: a dict or the boto3 list of ``{"key", "value"}``."""
+        _name("cluster", cluster)
+        if "tags" in overrides:
+            overrides["tags"] = to_tag_list(overrides["tags"])
         if task is None:
             from .factories import TaskFactory
 
@@ -377,17 +419,18 @@ class FakeEcs:
         (``times=None``: every call until the test ends)."""
         from .service.ecs import SERVED_OPERATIONS
 
-        if operation not in SERVED_OPERATIONS:
+        if not isinstance(operation, str) or operation not in SERVED_OPERATIONS:
             raise ValueError(
                 f"the fake does not serve {operation!r}; it can fail: {', '.join(sorted(SERVED_OPERATIONS))}"
             )
         valid = _fault_codes(operation)
-        if code not in valid:
+        if not isinstance(code, str) or code not in valid:
             raise ValueError(
                 f"{operation} never answers {code!r}; it can answer: {', '.join(valid)}"
             )
-        if times is not None and (not isinstance(times, int) or times < 1):
-            raise ValueError(f"times must be a positive int or None (every call), got {times!r}")
+        if message is not None and not isinstance(message, str):
+            raise TypeError(f"message={message!r}: give the error's message as a str, or None")
+        _times(times, "every call")
         return self._service.fail(operation, code, message, times=times)
 
     def _entry(self, task: str | Mapping[str, Any], cluster: str) -> TaskEntry:
@@ -425,30 +468,85 @@ def _check_containers(containers: object) -> None:
             raise ValueError(f"containers[{i}]: {exc}") from None
 
 
-def _one_of(name: str, value: str, valid: tuple[str, ...]) -> str:
-    if value not in valid:
-        raise ValueError(f"{name}={value!r}; valid: {', '.join(map(repr, valid))}")
+def _name(name: str, value: object) -> str:
+    """A non-empty string argument, or an error naming it."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}={value!r}: give a str")
+    if not value.strip():
+        raise ValueError(f"{name}={value!r}: cannot be empty")
     return value
 
 
+def _times(times: object, meaning_of_none: str) -> None:
+    if times is None:
+        return
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise ValueError(f"times must be a positive int or None ({meaning_of_none}), got {times!r}")
+
+
+#: The exit codes a container can report: a process's exit status.
+_EXIT_CODES = range(256)
+
+
+def _exit_code(name: str, code: object) -> int:
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise TypeError(f"{name}={code!r}: give an int from 0 to 255")
+    if code not in _EXIT_CODES:
+        raise ValueError(f"{name}={code!r}: an exit code is from 0 to 255")
+    return code
+
+
+def _check_exit_names(exit_code: Mapping[str, int], names: Sequence[str]) -> None:
+    unknown = [name for name in exit_code if name not in names]
+    if unknown:
+        raise ValueError(
+            f"exit_code names {unknown[0]!r}, but the task's containers are: {', '.join(names)}"
+        )
+
+
 def _task_plan(
-    runs_for: timedelta | float | None,
-    exit_code: int | Mapping[str, int],
-    fail_to_start: str | None,
-    timings: Mapping[str, timedelta | float],
+    runs_for: object,
+    exit_code: object,
+    fail_to_start: object,
+    timings: Mapping[str, object],
 ) -> TaskPlan:
     """A checked plan of how a task ends."""
-    if isinstance(runs_for, (int, float)):
-        runs_for = timedelta(seconds=runs_for)
-    if runs_for is not None and fail_to_start is not None:
-        raise ValueError(
-            "a task that fails to start never runs: pass runs_for or fail_to_start, not both"
+    run = None
+    if runs_for is not None:
+        try:
+            run = to_duration(runs_for)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"runs_for={runs_for!r}: {exc}; or None to run until stopped") from None
+    if isinstance(exit_code, Mapping):
+        exits: int | Mapping[str, int] = {
+            _name("exit_code's container name", name): _exit_code(f"exit_code[{name!r}]", code)
+            for name, code in exit_code.items()
+        }
+    elif isinstance(exit_code, int) and not isinstance(exit_code, bool):
+        exits = _exit_code("exit_code", exit_code)
+    else:
+        raise TypeError(
+            f"exit_code={exit_code!r}: give an int from 0 to 255 for the essential containers, "
+            "or a dict like {'app': 1}"
         )
-    if fail_to_start is not None and not str(fail_to_start).strip():
-        raise ValueError('fail_to_start needs the reason, like "CannotPullContainerError: ..."')
-    lifecycle.Timings.from_kwargs(timings)  # unknown or negative timings fail here, now
+    if fail_to_start is not None:
+        _name("fail_to_start", fail_to_start)
+        if run is not None:
+            raise ValueError(
+                "a task that fails to start never runs: pass runs_for or fail_to_start, not both"
+            )
+    steps: dict[str, timedelta] = {}
+    for name, value in timings.items():
+        try:
+            steps[name] = to_duration(value)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name}={value!r}: {exc}") from None
+    lifecycle.Timings.from_kwargs(steps)  # unknown timings fail here, now
     return TaskPlan(
-        runs_for=runs_for, exit_code=exit_code, fail_to_start=fail_to_start, timings=timings
+        runs_for=run,
+        exit_code=exits,
+        fail_to_start=cast("str | None", fail_to_start),
+        timings=steps,
     )
 
 
@@ -488,6 +586,10 @@ def unused_faults_message(fake: FakeEcs) -> str | None:
         "@pytest.mark.ecs_tasks(assert_all_faults_used=False)."
     )
     return "\n".join(lines)
+
+
+_SETTER = Source("setting a FakeEcs attribute")
+_CLIENT = Source("FakeEcs.client()")
 
 
 def _client_error(error: EcsError, operation: str) -> ClientError:

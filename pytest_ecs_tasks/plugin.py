@@ -1,20 +1,29 @@
-"""The pytest plugin: fixtures, marker, options, report section, seeding. Glue only."""
+"""The pytest plugin: fixtures, marker, options, report section, seeding. Glue only.
+
+Importing it loads nothing heavy (no boto3, botocore, moto, Faker or factory_boy):
+every pytest run in an environment with the plugin installed imports it, and
+only the tests that use a fixture should pay for what the fixture needs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .clock import Clock
-from .config import OPTIONS, Settings, settings_from
-from .fake import FakeEcs, state_report, unused_faults_message
-from .scenarios import Scenario, scenarios
-from .server import EcsServer
+from .config import OPTIONS, SettingError, Settings, Source, settings_from
 
-_FAKE = pytest.StashKey[FakeEcs]()
+if TYPE_CHECKING:
+    from .clock import Clock
+    from .fake import FakeEcs
+    from .scenarios import Scenario
+    from .server import EcsServer
+
+_FAKE = pytest.StashKey["FakeEcs"]()
 _CALL_FAILED = pytest.StashKey[bool]()
+_LAYERS = pytest.StashKey["list[tuple[Source, Mapping[str, Any]]]"]()
+_MARKER = Source("@pytest.mark.ecs_tasks")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,11 +39,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The ini file's and the command line's values, checked once here: a bad one
+    # stops the run with one error that says where it came from.
+    ini = config.inipath.name if config.inipath is not None else "the ini file"
+    layers: list[tuple[Source, Mapping[str, Any]]] = [
+        (
+            Source(f"{ini} ({config.inipath})" if config.inipath else ini, "ini"),
+            {o.name: config.getini(f"ecs_tasks_{o.name}") for o in OPTIONS},
+        ),
+        (
+            Source("the command line", "flag"),
+            {o.name: config.getoption(f"ecs_tasks_{o.name}") for o in OPTIONS},
+        ),
+    ]
+    try:
+        settings_from(layers)
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_LAYERS] = layers
     config.addinivalue_line(
         "markers",
         "ecs_tasks(region=..., account_id=..., start=..., retention=..., long_arn_format=True, "
-        "seed=..., eventual_consistency=...): configure the ecs_tasks fixture for this test "
-        "(the closest marker wins)",
+        "seed=..., eventual_consistency=..., assert_all_faults_used=True, time_machine=False, "
+        "invalid_task_ids='error', task_order='request', calls_limit=1000): configure the "
+        "ecs_tasks fixture for this test (the closest marker wins)",
     )
     config.addinivalue_line(
         "markers",
@@ -46,6 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "ecs_scenario" not in metafunc.fixturenames:
         return
+    from .scenarios import scenarios
+
     marker = metafunc.definition.get_closest_marker("ecs_scenarios")
     names = marker.args if marker is not None else ()
     try:
@@ -63,10 +93,8 @@ def ecs_scenario(request: pytest.FixtureRequest) -> Scenario:
 
 
 def _settings(request: pytest.FixtureRequest) -> Settings:
-    config = request.config
-    layers: list[Mapping[str, Any]] = []
-    layers.append({o.name: config.getini(f"ecs_tasks_{o.name}") for o in OPTIONS})
-    layers.append({o.name: config.getoption(f"ecs_tasks_{o.name}") for o in OPTIONS})
+    stored = request.config.stash[_LAYERS]
+    layers = list(stored)
     # iter_markers yields the closest marker first: apply the farthest first.
     for marker in reversed(list(request.node.iter_markers("ecs_tasks"))):
         if marker.args:
@@ -74,16 +102,18 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
                 "@pytest.mark.ecs_tasks takes keyword arguments only, like "
                 "@pytest.mark.ecs_tasks(region='eu-west-1')"
             )
-        layers.append(marker.kwargs)
+        layers.append((_MARKER, marker.kwargs))
     try:
         return settings_from(layers)
-    except (TypeError, ValueError) as exc:
-        raise pytest.UsageError(f"ecs_tasks: {exc}") from None
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.fixture
 def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
     """A fake ECS task service for this test; every boto3 ECS client is served by it."""
+    from .fake import FakeEcs, unused_faults_message
+
     settings = _settings(request)
     fake = FakeEcs.from_settings(settings)
     request.node.stash[_FAKE] = fake
@@ -108,6 +138,8 @@ def ecs_tasks_server(
     """The ``ecs_tasks`` fake served over HTTP on 127.0.0.1 (a free port): an
     ``EcsServer`` with ``.url``, for clients in other processes. ``AWS_ENDPOINT_URL_ECS``
     points subprocesses at it. Same state and clock as ``ecs_tasks``."""
+    from .server import EcsServer
+
     with EcsServer(ecs_tasks, "127.0.0.1", 0) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_ECS", server.url)
         yield server
@@ -120,6 +152,8 @@ def pytest_runtest_makereport(
     report = yield
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed and report.when == "call":
+        from .fake import state_report
+
         item.stash[_CALL_FAILED] = True
         report.sections.append(("fake ECS (pytest-ecs-tasks)", state_report(fake)))
     return report

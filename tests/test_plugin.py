@@ -94,10 +94,10 @@ def test_bad_marker_options_say_what_is_wrong(pytester: pytest.Pytester) -> None
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [
-            "*ecs_tasks: unknown option 'regoin'; the options are: account_id, assert_all_faults_used, "
-            "eventual_consistency, invalid_task_ids, long_arn_format, region, retention, seed, start, "
+            "*@pytest.mark.ecs_tasks: unknown option 'regoin'; the options are: account_id, "
+            "assert_all_faults_used, calls_limit, eventual_consistency, invalid_task_ids, long_arn_format, region, retention, seed, start, "
             "task_order, time_machine",
-            "*ecs_tasks: retention='forever': give a timedelta, seconds, or text like '90m' or '1h'",
+            "*@pytest.mark.ecs_tasks: retention='forever': give a timedelta, seconds, or text like '90m' or '1h'",
         ]
     )
 

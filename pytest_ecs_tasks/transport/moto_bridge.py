@@ -17,6 +17,17 @@ route is active, new default sessions are built from a process-wide copy of the
 registered handlers and share one process-wide data loader, whose caches keep
 those files once read. Each session is still new (credentials, configuration,
 its own event emitter), so moto's isolation between tests is unchanged.
+
+Clients made before the route started are answered too. A client made before
+moto was imported (at import time of the code under test, say) has no moto
+stubber among its handlers, so its requests would go to the network; one made
+with no credentials in the environment raises ``NoCredentialsError`` before it
+sends anything. While a route is active, ``Endpoint._send`` (where every
+request nobody answered goes out) hands a request addressed to an AWS domain to
+the stubber, and one still unanswered raises :class:`UnansweredRequestError`
+instead of leaving the machine. A client with
+no credentials, or with credentials that refresh themselves over the network
+(SSO, assumed roles, instance metadata), signs with moto's fake ones instead.
 """
 
 from __future__ import annotations
@@ -28,14 +39,19 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import boto3
 import boto3.session
 import botocore.session
+from botocore.credentials import Credentials, RefreshableCredentials
+from botocore.endpoint import Endpoint
+from botocore.exceptions import BotoCoreError
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST, REGISTER_LAST
 from botocore.hooks import EventAliaser, HierarchicalEmitter
 from botocore.loaders import Loader, create_loader
 from botocore.parsers import ResponseParserFactory
+from botocore.signers import RequestSigner
 from botocore.utils import parse_timestamp
 from dateutil.tz import tzlocal
 from moto import mock_aws
@@ -44,7 +60,9 @@ from moto.core.models import botocore_stubber
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
 
-__all__ = ["Dispatch", "EcsRoute"]
+from .environment import CREDENTIALS
+
+__all__ = ["Dispatch", "EcsRoute", "UnansweredRequestError"]
 
 Dispatch = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes] | None]
 """``dispatch(region, operation, body)`` answers one ECS request.
@@ -61,6 +79,7 @@ _HOST_REGION = re.compile(r"^[a-z]+://ecs(?:-fips)?\.(?P<region>[a-z]{2}(?:-[a-z
 # AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/ecs/aws4_request, SignedHeaders=...
 _SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[^/,\s]+)/ecs/aws4_request")
 _DEFAULT_REGION = "us-east-1"  # what moto assumes when a request names no region
+_STAND_IN_CREDENTIALS = Credentials(*CREDENTIALS)
 
 _lock = threading.Lock()
 _routes: list[EcsRoute] = []  # active routes, innermost last
@@ -143,7 +162,87 @@ def _install() -> Callable[[], None]:
 
     vars(botocore_stubber)["process_request"] = process_request
     vars(boto3)["setup_default_session"] = _setup_default_session
-    return uninstall
+    undo_clients = _answer_every_client()
+    uninstall_route = uninstall
+
+    def uninstall_all() -> None:
+        try:
+            undo_clients()
+        finally:
+            uninstall_route()
+
+    return uninstall_all
+
+
+class UnansweredRequestError(BotoCoreError):
+    """A request to AWS that neither the fake nor moto answers, stopped before it left."""
+
+    fmt = (
+        "pytest-ecs-tasks stopped a request to {url} while the fake ECS is active: neither "
+        "the fake nor moto answers it, and it would have reached real AWS."
+    )
+
+
+def _answer_every_client() -> Callable[[], None]:
+    """Answer clients made before moto or the route started, and keep every request local.
+
+    Returns the function that puts back what was replaced.
+    """
+    own_send = vars(Endpoint)["_send"]
+    own_auth = vars(RequestSigner)["get_auth_instance"]
+    aws_domains = _aws_domains()
+
+    def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
+        """Where a request nobody answered goes out. One addressed to AWS goes to
+        moto (and the route) instead, or nowhere; one addressed elsewhere (an
+        ``endpoint_url`` the user chose, like ``ecs-tasks serve``) goes as sent."""
+        host = (urlsplit(request.url).hostname or "").lower().rstrip(".")
+        if not any(host == d or host.endswith("." + d) for d in aws_domains):
+            return own_send(endpoint, request)
+        answer = botocore_stubber("before-send", request=request)
+        if answer is None:
+            raise UnansweredRequestError(url=request.url)
+        return answer
+
+    def get_auth_instance(signer: RequestSigner, *args: Any, **kwargs: Any) -> Any:
+        """Sign with moto's fake credentials where the client has none, or has
+        ones that would refresh themselves over the network."""
+        if kwargs.get("request_credentials") is None:
+            credentials = getattr(signer, "_credentials", None)
+            if credentials is None or isinstance(credentials, RefreshableCredentials):
+                kwargs["request_credentials"] = _STAND_IN_CREDENTIALS
+        return own_auth(signer, *args, **kwargs)
+
+    setattr(Endpoint, "_send", _send)  # noqa: B010 (a private name mypy does not know)
+    setattr(RequestSigner, "get_auth_instance", get_auth_instance)  # noqa: B010
+
+    def undo() -> None:
+        setattr(Endpoint, "_send", own_send)  # noqa: B010
+        setattr(RequestSigner, "get_auth_instance", own_auth)  # noqa: B010
+
+    return undo
+
+
+def _aws_domains() -> frozenset[str]:
+    """The DNS suffixes of every AWS partition (``amazonaws.com``, ``api.aws``, ...),
+    from botocore's own partition data."""
+    loader = _Sessions.loader(None)
+    domains = {"amazonaws.com", "api.aws"}
+    for name, key in (("endpoints", "dnsSuffix"), ("partitions", None)):
+        try:
+            data = loader.load_data(name)
+        except Exception:
+            continue
+        for partition in data.get("partitions", []):
+            if key is not None:
+                domains.add(partition.get(key, ""))
+            else:
+                outputs = partition.get("outputs", {})
+                domains.update(
+                    (outputs.get("dnsSuffix", ""), outputs.get("dualStackDnsSuffix", ""))
+                )
+    domains.discard("")
+    return frozenset(d.lower() for d in domains)
 
 
 def _ecs_call(request: AWSPreparedRequest) -> tuple[str, str, bytes] | None:
@@ -202,7 +301,7 @@ class _Sessions:
             event_hooks=cls._builtin_handlers(), include_builtin_handlers=False
         )
         session.register_component(
-            "data_loader", cls._loader(session.get_config_variable("data_path"))
+            "data_loader", cls.loader(session.get_config_variable("data_path"))
         )
         parsers = ResponseParserFactory()
         parsers.set_parser_defaults(timestamp_parser=_parse_timestamp)
@@ -219,7 +318,7 @@ class _Sessions:
             return copy.copy(cls._emitter)
 
     @classmethod
-    def _loader(cls, data_path: str | None) -> Loader:
+    def loader(cls, data_path: str | None) -> Loader:
         """The process-wide loader for this data path setting (``AWS_DATA_PATH``)."""
         with cls._lock:
             loader = cls._loaders.get(data_path)
