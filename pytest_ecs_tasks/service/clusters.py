@@ -1,0 +1,155 @@
+"""Cluster and tag operations of the fake ECS service: CreateCluster, DeleteCluster,
+DescribeClusters, ListClusters, TagResource, UntagResource, ListTagsForResource."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .. import arns
+from .core import ServiceCore
+from .errors import EcsError
+from .paging import paginate
+from .state import Cluster, Region, TaskEntry
+
+__all__ = ["ClusterOperations"]
+
+_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+
+class ClusterOperations(ServiceCore):
+    """Clusters (as incarnations of a name) and the tags of clusters and tasks."""
+
+    # -- clusters --------------------------------------------------------------------
+
+    def _cluster_record(self, cluster: Cluster, *, include: Sequence[str] = ()) -> dict[str, Any]:
+        reg = self._region(cluster.region)
+        now = self.clock.now()
+        running = pending = 0
+        for task_id in cluster.task_ids:
+            entry = reg.tasks[task_id]
+            status = entry.last_status(now)
+            if status == "RUNNING":
+                running += 1
+            elif status in ("PROVISIONING", "PENDING", "ACTIVATING"):
+                pending += 1
+        record: dict[str, Any] = {
+            "clusterArn": cluster.arn,
+            "clusterName": cluster.name,
+            "status": cluster.status,
+            "registeredContainerInstancesCount": 0,
+            "runningTasksCount": running if cluster.active else 0,
+            "pendingTasksCount": pending if cluster.active else 0,
+            "activeServicesCount": 0,
+            "statistics": [],
+            "tags": [dict(t) for t in cluster.tags] if "TAGS" in include else [],
+            "settings": [dict(s) for s in cluster.settings]
+            or [{"name": "containerInsights", "value": "disabled"}],
+            "capacityProviders": [],
+            "defaultCapacityProviderStrategy": [],
+        }
+        return record
+
+    def _op_create_cluster(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        name = params.get("clusterName") or "default"
+        if not _CLUSTER_NAME.match(name):
+            raise EcsError(
+                "InvalidParameterException",
+                "Cluster name can have up to 255 letters (uppercase and lowercase), numbers, "
+                "hyphens, and underscores.",
+            )
+        tags = self._checked_tags(params.get("tags") or [])
+        cluster = reg.current(name)
+        if cluster is None or not cluster.active:
+            cluster = self._new_cluster(reg, name, tags=tags)
+        if params.get("settings"):
+            cluster.settings = [dict(s) for s in params["settings"]]
+        return {"cluster": self._cluster_record(cluster, include=("TAGS",))}
+
+    def _op_delete_cluster(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        cluster = self._cluster(reg, params["cluster"], active=True)
+        now = self.clock.now()
+        for task_id in cluster.task_ids:
+            entry = reg.tasks[task_id]
+            if not entry.expired(now, self.retention) and entry.last_status(now) != "STOPPED":
+                raise EcsError(
+                    "ClusterContainsTasksException",
+                    "The Cluster cannot be deleted while Tasks are active.",
+                )
+        cluster.status = "INACTIVE"
+        cluster.deleted_at = now
+        return {"cluster": self._cluster_record(cluster)}
+
+    def _op_describe_clusters(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        refs = params.get("clusters") or ["default"]
+        if len(refs) > 100:
+            raise EcsError("InvalidParameterException", "clusters can have at most 100 items.")
+        include = params.get("include") or []
+        valid = ("ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS")
+        for value in include:
+            if value not in valid:
+                raise EcsError("InvalidParameterException", f"Invalid include value: {value}.")
+        clusters, failures = [], []
+        for ref in refs:
+            try:
+                cluster = self._cluster(reg, ref)
+            except EcsError:
+                arn = (
+                    ref
+                    if str(ref).startswith("arn:")
+                    else arns.cluster_arn(reg.region, reg.account_id, str(ref))
+                )
+                failures.append({"arn": arn, "reason": "MISSING"})
+                continue
+            clusters.append(self._cluster_record(cluster, include=include))
+        return {"clusters": clusters, "failures": failures}
+
+    def _op_list_clusters(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        page, token = paginate([c.arn for c in reg.active_clusters()], params)
+        response: dict[str, Any] = {"clusterArns": page}
+        if token:
+            response["nextToken"] = token
+        return response
+
+    # -- tags -------------------------------------------------------------------------
+
+    def _tagged(self, reg: Region, resource: str) -> Cluster | TaskEntry:
+        if ":cluster/" in resource:
+            cluster = self._cluster(reg, resource)
+            if not cluster.active:
+                raise EcsError(
+                    "InvalidParameterException",
+                    "The specified cluster is inactive. Specify an active cluster and try again.",
+                )
+            return cluster
+        parsed = arns.parse_task_arn(resource)
+        entry = reg.tasks.get(parsed.task_id) if parsed else None
+        if (
+            parsed is None
+            or entry is None
+            or parsed.region != reg.region
+            or parsed.account_id != reg.account_id
+            or entry.arn != resource
+            or entry.expired(self.clock.now(), self.retention)
+        ):
+            raise EcsError("InvalidParameterException", "The specified task is not found.")
+        return entry
+
+    def _op_tag_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        target = self._tagged(reg, params["resourceArn"])
+        new = self._checked_tags(params["tags"])
+        keys = {t["key"] for t in new}
+        merged = [t for t in target.tags if t["key"] not in keys] + new
+        target.tags = self._checked_tags(merged)
+        return {}
+
+    def _op_untag_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        target = self._tagged(reg, params["resourceArn"])
+        drop = set(params["tagKeys"])
+        target.tags = [t for t in target.tags if t["key"] not in drop]
+        return {}
+
+    def _op_list_tags_for_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+        target = self._tagged(reg, params["resourceArn"])
+        return {"tags": [dict(t) for t in target.tags]}
