@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from . import arns
-from .clock import DEFAULT_START, to_duration, to_utc
+from .clock import DEFAULT_START, LATEST, to_duration, to_utc
 
 __all__ = [
     "DEFAULT_CALLS_LIMIT",
@@ -75,11 +75,17 @@ def _start(value: object) -> datetime:
     if isinstance(value, str) and value.strip().lower() == "now":
         return to_utc(datetime.now().astimezone())
     try:
-        return to_utc(value)  # type: ignore[arg-type]
+        start = to_utc(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(
             "give 'now', an ISO 8601 time like '2024-01-01T12:00:00Z', a datetime or epoch seconds"
         ) from None
+    if start > LATEST:
+        raise ValueError(
+            f"the clock cannot start after {LATEST.isoformat()} "
+            "(timelines and retention are added to its time)"
+        )
+    return start
 
 
 def _seed(value: object) -> int:
