@@ -267,3 +267,51 @@ def test_time_machine_moves_wall_time_with_the_fake_clock(pytester: pytest.Pytes
         """
     )
     run(pytester).assert_outcomes(passed=2)
+
+
+def test_a_bad_ini_value_stops_the_run_once_at_start_up(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\necs_tasks_retention = forever\n")
+    pytester.makepyfile(
+        "def test_one(ecs_tasks):\n    pass\n\n"
+        "def test_two(ecs_tasks):\n    pass\n\n"
+        "def test_not_using_it():\n    pass\n"
+    )
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.errlines if "ecs_tasks_retention" in line]
+    assert errors == [
+        f"ERROR: tox.ini ({pytester.path / 'tox.ini'}): ecs_tasks_retention='forever': give a "
+        "timedelta, seconds, or text like '90m' or '1h'"
+    ]
+    result.stdout.no_fnmatch_line("*test_one*")
+
+
+def test_a_bad_command_line_value_stops_the_run_once_at_start_up(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "def test_one(ecs_tasks):\n    pass\n\ndef test_two(ecs_tasks):\n    pass\n"
+    )
+    result = run(pytester, "--ecs-tasks-task-order=random")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.errlines if "task" in line] == [
+        "ERROR: the command line: --ecs-tasks-task-order='random': give one of 'request', 'created'"
+    ]
+
+
+def test_a_bad_marker_value_fails_only_its_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecs_tasks(calls_limit=0)
+        def test_bad(ecs_tasks):
+            pass
+
+        def test_good(ecs_tasks):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.ecs_tasks: calls_limit=0: give a whole number of calls, 1 or more"]
+    )
