@@ -897,3 +897,37 @@ def test_list_tasks_by_cluster_arn(ecs: ECSClient, ecs_tasks: FakeEcs) -> None:
     listed = body("ListTasks", ecs.list_tasks(cluster=cluster_arn("jobs")))
 
     assert listed == {"taskArns": [task["taskArn"]]}
+
+
+def test_list_clusters_pages_skip_nothing_when_a_cluster_goes_between_pages(
+    ecs: ECSClient,
+) -> None:
+    for name in ("c1", "c2", "c3", "c4"):
+        ecs.create_cluster(clusterName=name)
+
+    first = body("ListClusters", ecs.list_clusters(maxResults=2))
+    ecs.delete_cluster(cluster="c1")  # the cluster the token points after
+    ecs.create_cluster(clusterName="c5")
+    second = body("ListClusters", ecs.list_clusters(maxResults=2, nextToken=first["nextToken"]))
+    third = body("ListClusters", ecs.list_clusters(maxResults=2, nextToken=second["nextToken"]))
+
+    assert first["clusterArns"] == [cluster_arn("default"), cluster_arn("c1")]
+    assert second["clusterArns"] == [cluster_arn("c2"), cluster_arn("c3")]
+    assert third == {"clusterArns": [cluster_arn("c4"), cluster_arn("c5")]}
+
+
+def test_list_tasks_pages_skip_nothing_when_tasks_stop_and_expire_between_pages(
+    ecs: ECSClient, ecs_tasks: FakeEcs, ecs_clock: Clock
+) -> None:
+    early = [ecs_tasks.run_task(runs_for=10)["taskArn"] for _ in range(3)]
+    ecs_clock.advance(minutes=2)  # the early ones are STOPPED
+    arns = [ecs_tasks.run_task()["taskArn"] for _ in range(4)]
+
+    first = body("ListTasks", ecs.list_tasks(maxResults=2))
+    ecs_tasks.stop_task(arns[0])
+    ecs_clock.advance(ecs_tasks.retention)  # the early ones expire
+    second = body("ListTasks", ecs.list_tasks(maxResults=2, nextToken=first["nextToken"]))
+
+    assert first["taskArns"] == arns[:2]
+    assert second == {"taskArns": arns[2:]}
+    assert describe(ecs, "default", early)["tasks"] == []

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import arns
+from . import paging
 from .core import ServiceCore
 from .errors import EcsError
-from .paging import paginate
 from .state import Cluster, Region, TaskEntry
 
 __all__ = ["ClusterOperations"]
@@ -106,7 +106,15 @@ class ClusterOperations(ServiceCore):
         return {"clusters": clusters, "failures": failures}
 
     def _op_list_clusters(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        page, token = paginate([c.arn for c in reg.active_clusters()], params)
+        # A cluster's place is its name's among the names ever created here (names
+        # are never forgotten, and a recreated cluster keeps its name's place).
+        limit, after = paging.read_page_request(params, "ListClusters")
+        listed = (
+            (place, incarnations[-1].arn)
+            for place, incarnations in enumerate(reg.clusters.values())
+            if place > after and incarnations[-1].active
+        )
+        page, token = paging.take_page(listed, limit, "ListClusters")
         response: dict[str, Any] = {"clusterArns": page}
         if token:
             response["nextToken"] = token

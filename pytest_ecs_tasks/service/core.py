@@ -8,7 +8,10 @@ requests. Nothing here imports pytest or moto.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +24,10 @@ from .errors import EcsError
 from .faults import Faults
 from .state import Cluster, Region, TaskEntry
 
-__all__ = ["Call", "RecordMaker", "ServiceCore", "TaskDefinitionLookup"]
+__all__ = ["DEFAULT_CALLS_LIMIT", "Call", "RecordMaker", "ServiceCore", "TaskDefinitionLookup"]
+
+#: How many of the most recent calls ``EcsService.calls`` keeps by default.
+DEFAULT_CALLS_LIMIT = 1_000
 
 
 class RecordMaker(Protocol):
@@ -81,11 +87,17 @@ class ServiceCore:
         eventual_consistency: timedelta = timedelta(0),
         invalid_task_ids: str = "error",
         task_order: str = "request",
+        calls_limit: int = DEFAULT_CALLS_LIMIT,
     ) -> None:
+        if isinstance(calls_limit, bool) or not isinstance(calls_limit, int) or calls_limit < 1:
+            raise ValueError(
+                f"calls_limit must be a positive int (how many recent calls to keep), "
+                f"got {calls_limit!r}"
+            )
         self.clock = clock
         self.records = records
         self.account_id = account_id
-        self.retention = retention
+        self._retention = _checked_retention(retention)
         self.long_arn_format = long_arn_format
         self.task_definitions = task_definitions
         self.eventual_consistency = eventual_consistency
@@ -97,9 +109,87 @@ class ServiceCore:
         self.faults = Faults()
         #: Plans for the tasks RunTask starts next: [plan, times left or None].
         self.run_plans: list[list[Any]] = []
-        self.calls: list[Call] = []
+        #: The most recent ``calls_limit`` calls answered, oldest first.
+        self.calls: deque[Call] = deque(maxlen=calls_limit)
+        #: Every call answered since the service was made, kept or not.
+        self.calls_total = 0
         self._regions: dict[str, Region] = {}
+        #: Tasks that have a ``stoppedAt``, as a heap of (stoppedAt, tie-breaker, task):
+        #: the next to expire on top. An item whose key is no longer its task's
+        #: ``expiry_key`` was superseded (a stop moved ``stoppedAt``) and is skipped.
+        self._expiry: list[tuple[datetime, int, TaskEntry]] = []
+        self._filed = itertools.count()
+        self._superseded = 0
         self._lock = threading.RLock()
+
+    # -- settings ---------------------------------------------------------------------
+
+    @property
+    def calls_limit(self) -> int:
+        """How many of the most recent calls ``calls`` keeps."""
+        limit = self.calls.maxlen
+        assert limit is not None
+        return limit
+
+    def _record_call(self, call: Call) -> None:
+        self.calls.append(call)
+        self.calls_total += 1
+
+    @property
+    def retention(self) -> timedelta:
+        """How long a STOPPED task stays known after its ``stoppedAt``."""
+        return self._retention
+
+    @retention.setter
+    def retention(self, value: timedelta) -> None:
+        # The expiry order is by stoppedAt, not by the moment a task expires, so
+        # it stays right whatever the retention: a shorter one drops more tasks at
+        # the next call, a longer one keeps every task not dropped yet for longer.
+        # A task already dropped stays dropped: the service has forgotten it, as
+        # the real one has (a longer retention does not bring it back).
+        value = _checked_retention(value)
+        with self._lock:
+            self._retention = value
+
+    # -- expiry -----------------------------------------------------------------------
+
+    def _file(self, entry: TaskEntry) -> None:
+        """File ``entry`` in the expiry order under its current ``stoppedAt``. Call
+        it whenever a task is stored or its ``stoppedAt`` may have moved (a stop)."""
+        reg = self._regions.get(entry.cluster.region)
+        if reg is None or reg.tasks.get(entry.task_id) is not entry:
+            return  # not stored (already dropped): nothing to expire
+        stopped = entry.stopped_at()
+        if stopped == entry.expiry_key:
+            return
+        if entry.expiry_key is not None:
+            self._superseded += 1  # its older item stays in the heap until popped
+        entry.expiry_key = stopped
+        if stopped is not None:
+            heapq.heappush(self._expiry, (stopped, next(self._filed), entry))
+
+    def _purge(self, now: datetime) -> None:
+        """Drop every task whose ``stoppedAt + retention`` has passed: the cost is
+        that of the tasks dropped (and superseded items met), never a scan."""
+        heap, retention = self._expiry, self._retention
+        while heap and now - heap[0][0] > retention:
+            key, _, entry = heapq.heappop(heap)
+            if entry.expiry_key != key:
+                self._superseded -= 1
+                continue
+            if entry.stopped_at() != key:  # moved without being filed again: file it now
+                entry.expiry_key = None
+                self._file(entry)
+                continue
+            reg = self._regions.get(entry.cluster.region)
+            if reg is None or not reg.drop(entry):
+                entry.expiry_key = None
+        if self._superseded > max(len(heap) // 2, 64):
+            # Mostly superseded items (tasks stopped long before their planned end):
+            # keep the live ones only, so the heap stays as small as the tasks filed.
+            self._expiry = [item for item in heap if item[2].expiry_key == item[0]]
+            heapq.heapify(self._expiry)
+            self._superseded = 0
 
     # -- state ------------------------------------------------------------------------
 
@@ -112,11 +202,15 @@ class ServiceCore:
         return reg
 
     def regions(self) -> list[Region]:
+        """Every region the service has met, its expired tasks dropped."""
         with self._lock:
+            self._purge(self.clock.now())
             return list(self._regions.values())
 
     def region(self, region: str) -> Region:
+        """One region's state (made on first use), its expired tasks dropped."""
         with self._lock:
+            self._purge(self.clock.now())
             return self._region(region)
 
     def _new_cluster(self, reg: Region, name: str, *, tags: list[dict[str, str]]) -> Cluster:
@@ -180,3 +274,9 @@ class ServiceCore:
                 )
             checked.append({"key": str(key), "value": str(value)})
         return checked
+
+
+def _checked_retention(value: object) -> timedelta:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise ValueError(f"retention must be a non-negative timedelta, got {value!r}")
+    return value

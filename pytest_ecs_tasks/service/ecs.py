@@ -112,7 +112,9 @@ class EcsService(TaskOperations, ClusterOperations):
                 "UnknownOperationException", f"The fake ECS service does not serve {operation}."
             )
         with self._lock:
-            call = Call(operation, region, params, self.clock.now())
+            now = self.clock.now()
+            self._purge(now)  # every call first forgets the tasks past retention
+            call = Call(operation, region, params, now)
             try:
                 fault = self.faults.take(operation) if record else None
                 if fault is not None:
@@ -122,11 +124,11 @@ class EcsService(TaskOperations, ClusterOperations):
             except EcsError as error:
                 call.error = error
                 if record:
-                    self.calls.append(call)
+                    self._record_call(call)
                 raise
             call.response = response
             if record:
-                self.calls.append(call)
+                self._record_call(call)
             return response
 
     def fail(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .. import arns, lifecycle
@@ -18,6 +18,11 @@ from .. import arns, lifecycle
 __all__ = ["Cluster", "Region", "TaskEntry"]
 
 _order = itertools.count()
+#: A dict that lost more entries than it holds (and at least this many) is copied
+#: afresh: CPython never shrinks a dict on deletion, so iterating one that lost
+#: most of its entries would still cost as much as when they were all there.
+_COMPACT_AFTER = 64
+_LONG_AGO = datetime.min.replace(tzinfo=timezone.utc)
 
 
 @dataclass(eq=False)
@@ -32,8 +37,11 @@ class Cluster:
     settings: list[dict[str, str]] = field(default_factory=list)
     status: str = "ACTIVE"
     deleted_at: datetime | None = None
-    #: Task ids of this incarnation, in the order they were created.
+    #: Task ids of this incarnation, in the order they were created (the order
+    #: of ``TaskEntry.order``); a task dropped past retention leaves it.
     task_ids: dict[str, None] = field(default_factory=dict)
+    #: Tasks dropped since ``task_ids`` was last copied afresh.
+    dropped: int = field(default=0, repr=False)
 
     @property
     def arn(self) -> str:
@@ -58,14 +66,18 @@ class TaskEntry:
     tags: list[dict[str, str]] = field(default_factory=list)
     #: Seconds after creation during which DescribeTasks reports it MISSING.
     invisible_for: timedelta = timedelta(0)
+    #: Creation order: increases with every task created, never reused.
     order: int = field(default_factory=lambda: next(_order))
+    #: The ``stoppedAt`` this task is filed under in the service's expiry order
+    #: (``None``: not filed, it has no ``stoppedAt`` yet, or it was dropped).
+    expiry_key: datetime | None = field(default=None, repr=False, compare=False)
 
     @property
     def created_at(self) -> datetime:
         if self.timeline is not None:
             return self.timeline.created_at
         created = self.static.get("createdAt")
-        return created if isinstance(created, datetime) else datetime.min.replace(tzinfo=None)
+        return created if isinstance(created, datetime) else _LONG_AGO
 
     def stopped_at(self) -> datetime | None:
         if self.timeline is not None:
@@ -110,6 +122,8 @@ class Region:
     #: Cluster name -> its incarnations, oldest first.
     clusters: dict[str, list[Cluster]] = field(default_factory=dict)
     tasks: dict[str, TaskEntry] = field(default_factory=dict)
+    #: Tasks dropped since ``tasks`` was last copied afresh.
+    dropped: int = field(default=0, repr=False)
 
     def current(self, name: str) -> Cluster | None:
         """The newest incarnation of a cluster name (ACTIVE or INACTIVE)."""
@@ -118,3 +132,22 @@ class Region:
 
     def active_clusters(self) -> list[Cluster]:
         return [c[-1] for c in self.clusters.values() if c[-1].active]
+
+    def drop(self, entry: TaskEntry) -> bool:
+        """Forget ``entry`` (stopped past retention): it leaves the region and its
+        cluster's ``task_ids``. False if it was not stored (already dropped)."""
+        if self.tasks.get(entry.task_id) is not entry:
+            return False
+        del self.tasks[entry.task_id]
+        cluster = entry.cluster
+        cluster.task_ids.pop(entry.task_id, None)
+        entry.expiry_key = None
+        cluster.dropped += 1
+        if cluster.dropped > max(len(cluster.task_ids), _COMPACT_AFTER):
+            cluster.task_ids = dict(cluster.task_ids)
+            cluster.dropped = 0
+        self.dropped += 1
+        if self.dropped > max(len(self.tasks), _COMPACT_AFTER):
+            self.tasks = dict(self.tasks)
+            self.dropped = 0
+        return True

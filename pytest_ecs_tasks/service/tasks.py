@@ -4,16 +4,16 @@ ListTasks, and the Python API's ways to start, add and stop tasks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import arns, lifecycle
 from ..arns import TaskIdentity
+from . import paging
 from .core import ServiceCore
 from .errors import EcsError
-from .paging import paginate
 from .state import Cluster, Region, TaskEntry
 
 __all__ = ["TaskOperations", "TaskPlan"]
@@ -212,6 +212,7 @@ class TaskOperations(ServiceCore):
     ) -> TaskEntry:
         """The Python API's ``run_task``: a task that walks its lifecycle by ``plan``."""
         with self._lock:
+            self._purge(self.clock.now())
             reg = self._region(region)
             found = self._cluster(reg, cluster, active=True)
             definition = None
@@ -312,13 +313,22 @@ class TaskOperations(ServiceCore):
         )
         reg.tasks[task_id] = entry
         cluster.task_ids[task_id] = None
+        self._file(entry)  # a planned end (runs_for, fail_to_start) has its stoppedAt now
         return entry
 
     def add_record(self, region: str, cluster: str, record: Mapping[str, Any]) -> TaskEntry:
         """Store a ready Task record, served as given."""
         with self._lock:
+            self._purge(self.clock.now())
             reg = self._region(region)
             found = self._cluster(reg, cluster, active=True)
+            for member in ("createdAt", "stoppedAt"):
+                value = record.get(member)
+                if isinstance(value, datetime) and value.utcoffset() is None:
+                    raise ValueError(
+                        f"the record's {member} {value!r} has no time zone: give aware "
+                        f"datetimes, as boto3 does (e.g. tzinfo=datetime.timezone.utc)"
+                    )
             parsed = arns.parse_task_arn(str(record.get("taskArn", "")))
             if parsed is None:
                 raise ValueError(
@@ -347,6 +357,7 @@ class TaskOperations(ServiceCore):
             )
             reg.tasks[parsed.task_id] = entry
             found.task_ids[parsed.task_id] = None
+            self._file(entry)  # a STOPPED record expires by retention from its stoppedAt
             return entry
 
     def _op_stop_task(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
@@ -380,6 +391,7 @@ class TaskOperations(ServiceCore):
                     "stoppingAt": now,
                 }
             entry.tags = []
+            self._file(entry)  # a stop may move stoppedAt (earlier than a planned end)
 
     # -- ListTasks -------------------------------------------------------------------
 
@@ -391,12 +403,27 @@ class TaskOperations(ServiceCore):
                 "InvalidParameterException",
                 "desiredStatus should be one of [RUNNING, PENDING, STOPPED]",
             )
+        limit, after = paging.read_page_request(params, "ListTasks")
+        listed = self._listed_tasks(reg, cluster, params, desired, after)
+        page, token = paging.take_page(listed, limit, "ListTasks")
+        response: dict[str, Any] = {"taskArns": page}
+        if token:
+            response["nextToken"] = token
+        return response
+
+    def _listed_tasks(
+        self, reg: Region, cluster: Cluster, params: dict[str, Any], desired: str, after: int
+    ) -> Iterator[tuple[int, str]]:
+        """``(creation order, ARN)`` of the tasks ListTasks lists, created after
+        ``after``, oldest first. Only the cluster's stored tasks are read: those
+        dropped past retention have left ``cluster.task_ids``."""
         now = self.clock.now()
         family = params.get("family")
         service = params.get("serviceName")
-        arns_out = []
         for task_id in cluster.task_ids:
             entry = reg.tasks[task_id]
+            if entry.order <= after:
+                continue
             if entry.expired(now, self.retention) or now < entry.created_at + entry.invisible_for:
                 continue
             status = entry.desired_status(now)
@@ -423,12 +450,7 @@ class TaskOperations(ServiceCore):
                 arn = static.get("containerInstanceArn", "")
                 if arn != ref and not arn.endswith("/" + ref):
                     continue
-            arns_out.append(entry.arn)
-        page, token = paginate(arns_out, params)
-        response: dict[str, Any] = {"taskArns": page}
-        if token:
-            response["nextToken"] = token
-        return response
+            yield entry.order, entry.arn
 
 
 def _as_str(value: object) -> str | None:
