@@ -126,6 +126,7 @@ class FakeEcs:
             eventual_consistency=settings.eventual_consistency,
             invalid_task_ids=settings.invalid_task_ids,
             task_order=settings.task_order,
+            calls_limit=settings.calls_limit,
         )
         self._route = EcsRoute(self._service.dispatch)
         self._undo: list[Any] = []
@@ -222,8 +223,14 @@ class FakeEcs:
 
     @property
     def calls(self) -> list[Call]:
-        """The API calls the fake answered, in order."""
+        """The API calls the fake answered, in order: the most recent
+        ``calls_limit`` of them (default 1,000)."""
         return list(self._service.calls)
+
+    @property
+    def calls_limit(self) -> int:
+        """How many of the most recent calls :attr:`calls` keeps."""
+        return self._service.calls_limit
 
     @property
     def service(self) -> EcsService:
@@ -633,14 +640,16 @@ def state_report(fake: FakeEcs) -> str:
                     else:
                         lines.append("    added record, served as given")
     calls = fake.calls
-    lines.append(f"calls: {len(calls)}")
+    total = fake.service.calls_total
+    kept = f" (the last {len(calls)} kept; calls_limit={fake.service.calls_limit})"
+    lines.append(f"calls: {total}{kept if total > len(calls) else ''}")
     for call in calls[-50:]:
         outcome = f"-> {call.error.code}: {call.error.message}" if call.error else "-> ok"
         lines.append(
             f"  {call.at.time().isoformat('seconds')} {call.region} {call.operation} {_brief(call.params)} {outcome}"
         )
-    if len(calls) > 50:
-        lines.append(f"  ... and {len(calls) - 50} earlier calls")
+    if total > min(len(calls), 50):
+        lines.append(f"  ... and {total - min(len(calls), 50)} earlier calls")
     return "\n".join(lines)
 
 

@@ -315,3 +315,29 @@ def test_a_bad_marker_value_fails_only_its_test(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         ["*@pytest.mark.ecs_tasks: calls_limit=0: give a whole number of calls, 1 or more"]
     )
+
+
+def test_the_report_says_how_many_calls_were_not_kept(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ecs_tasks(calls_limit=3)
+        def test_fails(ecs_tasks):
+            ecs = ecs_tasks.client()
+            for _ in range(5):
+                ecs.list_clusters()
+            assert ecs_tasks.calls_limit == 3
+            assert len(ecs_tasks.calls) == 3
+            assert False
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "calls: 5 (the last 3 kept; calls_limit=3)",
+            "  12:00:00 us-east-1 ListClusters  -> ok",
+            "  ... and 2 earlier calls",
+        ]
+    )
