@@ -13,7 +13,6 @@ import base64
 import contextlib
 import itertools
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ PLANS = ("forever", "short", "long", "fail")
 #: Clock moves, in seconds: small steps through the lifecycle, and big ones past
 #: the retention window (an hour), so tasks expire between pages.
 STEPS = (1, 20, 45, 90, 600, 3_500, 3_700)
+DESIRED: tuple[DesiredStatusType, ...] = ("RUNNING", "STOPPED")
 
 actions = st.lists(
     st.one_of(
@@ -47,13 +47,6 @@ actions = st.lists(
     ),
     max_size=30,
 )
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeEcs]:
-    """One fake for the whole property: each example works in a cluster of its own."""
-    with FakeEcs() as fake:
-        yield fake
 
 
 _clusters = itertools.count()
@@ -81,24 +74,15 @@ def _listable(client: ECSClient, cluster: str, arns: list[str], desired: str) ->
     return found
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    initial=st.lists(st.sampled_from(PLANS), max_size=25),
-    settle=st.sampled_from((0, 60, 3_000)),
-    desired=st.sampled_from(("RUNNING", "STOPPED")),
-    steps=actions,
-)
-def test_no_live_task_is_skipped_or_repeated_while_tasks_come_and_go(
+def _page_through(
     fake: FakeEcs,
     initial: list[str],
     settle: int,
     desired: DesiredStatusType,
     steps: list[tuple[str, int]],
 ) -> None:
+    """Start ``initial`` tasks in a new cluster, let ``settle`` seconds pass, then page
+    through ListTasks doing ``steps`` between pages; check nothing was skipped or repeated."""
     client = fake.client()
     cluster = f"paging-{next(_clusters)}"
     fake.create_cluster(cluster)
@@ -155,6 +139,29 @@ def test_no_live_task_is_skipped_or_repeated_while_tasks_come_and_go(
     assert repeated == [], "listed twice"
     always = set.intersection(*snapshots)
     assert always <= set(listed), f"skipped {sorted(always - set(listed))}"
+
+
+def test_no_live_task_is_skipped_or_repeated_while_tasks_come_and_go() -> None:
+    """Random interleavings of page fetches, stops, clock moves and new tasks: every
+    task listable throughout the paging is listed exactly once, nothing twice."""
+    with FakeEcs() as fake:  # one fake for every example: each works in a cluster of its own
+
+        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(
+            initial=st.lists(st.sampled_from(PLANS), max_size=25),
+            settle=st.sampled_from((0, 60, 3_000)),
+            desired=st.sampled_from(DESIRED),
+            steps=actions,
+        )
+        def page_through(
+            initial: list[str],
+            settle: int,
+            desired: DesiredStatusType,
+            steps: list[tuple[str, int]],
+        ) -> None:
+            _page_through(fake, initial, settle, desired, steps)
+
+        page_through()
 
 
 # -- tokens -----------------------------------------------------------------------------------
@@ -217,9 +224,6 @@ def test_list_clusters_refuses_a_token_it_cannot_have_issued(ecs: ECSClient, tok
 
     assert error.value.response["Error"]["Code"] == "InvalidParameterException"
     assert error.value.response["Error"]["Message"] == "Invalid nextToken."
-
-
-DESIRED: tuple[DesiredStatusType, ...] = ("RUNNING", "STOPPED")
 
 
 def test_an_issued_token_stays_valid_after_every_task_stopped_and_expired(
