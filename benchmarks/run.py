@@ -18,6 +18,9 @@ repeats; memory is ``tracemalloc`` and the resident set size.
 3. ``TaskFactory`` throughput, per trait.
 4. A ``tasks_stopped`` waiter on a 5-minute simulated task.
 5. Memory with 100,000 tasks stored.
+6. The edges (``edges.py``): what an installed plugin adds to a pytest run that
+   does not use it, ``ecs-tasks --help``, RSS over 20,000 DescribeTasks calls,
+   ListTasks with 50,000 expired tasks against none.
 
 Results: a table on stdout, ``benchmarks/results/latest.json``,
 ``docs/img/benchmark-describe.svg`` and ``docs/benchmarks.md``. A target that
@@ -64,6 +67,7 @@ netguard.install()
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 import boto3  # noqa: E402
+import edges  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -118,6 +122,12 @@ class Plan:
     waiter_repeats: int = 9
     traced_tasks: int = 10_000  # tasks stored under tracemalloc (100k with --full-memory)
     profile_calls: int = 30
+    startup_repeats: int = 15
+    long_run_calls: int = 20_000  # DescribeTasks calls of 100 ids, RSS measured over them
+    long_run_checkpoint: int = 2_000  # where RSS is first read (the calls log is full by then)
+    expired_tasks: int = 50_000
+    list_rounds: int = 5
+    list_calls: int = 40
 
     @property
     def stored(self) -> int:
@@ -138,6 +148,12 @@ QUICK = Plan(
     waiter_repeats=3,
     traced_tasks=2_000,
     profile_calls=10,
+    startup_repeats=3,
+    long_run_calls=3_000,
+    long_run_checkpoint=1_500,
+    expired_tasks=5_000,
+    list_rounds=2,
+    list_calls=10,
 )
 
 
@@ -1477,6 +1493,20 @@ def write_docs(
         "   slower; `--full-memory` traces all 100,000, and per task it comes out the same",
         "   within 1.5%). For added records, most of the memory is the records themselves,",
         "   which the fake keeps: `add_task` copies the top level of each record only.",
+        "6. **Edges** (`benchmarks/edges.py`). *Start-up*: `pytest -q -p no:randomly` on",
+        "   one trivial test that does not use the plugin, with the plugin installed and",
+        f"   with `-p no:ecs_tasks`, in subprocesses, interleaved {plan.startup_repeats} times",
+        "   (with `ecs-tasks --help` and `python -c pass` in the same rounds). *Long runs*:",
+        "   one fake answers "
+        f"{plan.long_run_calls:,} DescribeTasks requests of 100 running task ids as",
+        "   the transport hands them over (`FakeEcs.service.dispatch`, the bytes a boto3",
+        "   client sends), and the resident set size is read at call "
+        f"{plan.long_run_checkpoint:,} (the calls",
+        "   log is full by then) and at the end. *Expired tasks*: ListTasks through a boto3",
+        "   client on a fake where "
+        f"{plan.expired_tasks:,} tasks ran, stopped and passed their hour",
+        "   of retention, against a fake that never had them, both with 10 running tasks;",
+        f"   {plan.list_rounds} rounds of {plan.list_calls} calls on each in turn.",
         "",
     ]
     failing = [t for t in results.targets if not t.passed]
@@ -1749,6 +1779,84 @@ def report_waiter(
     results.data["waiter"] = {**waiter.as_json(), **info}
 
 
+def report_edges(
+    results: Results,
+    startup: Mapping[str, edges.Samples],
+    loaded: Sequence[str],
+    memory: Mapping[str, Any],
+    listing: Mapping[str, Any],
+) -> None:
+    sec = "6. Edges: start-up and long runs"
+    with_plugin = startup["pytest, plugin installed"].median
+    without = startup["pytest -p no:ecs_tasks"].median
+    results.row(
+        sec,
+        "pytest, one trivial test, plugin installed / -p no:ecs_tasks",
+        f"{with_plugin / without:.3f}x",
+        f"{ms(with_plugin)} / {ms(without)}; importing the plugin loads "
+        + (", ".join(loaded) if loaded else "none of boto3, botocore, moto, Faker, factory_boy"),
+    )
+    results.target(
+        Target(
+            "startup",
+            "pytest run not using the plugin: installed / -p no:ecs_tasks",
+            with_plugin / without,
+            1.05,
+            "<=",
+            "x",
+        )
+    )
+    results.row(
+        sec,
+        "ecs-tasks --help",
+        ms(startup["ecs-tasks --help"].median),
+        f"python -c pass: {ms(startup['python -c pass'].median)}",
+    )
+    growth = memory["growth_bytes"]
+    results.row(
+        sec,
+        f"RSS over DescribeTasks calls {memory['checkpoint']:,} to {memory['calls']:,} "
+        "(100 ids each)",
+        f"{growth / 2**20:+.1f} MiB",
+        f"RSS {mib(memory['rss_at_checkpoint'])} -> {mib(memory['rss_at_end'])}; "
+        f"calls kept: {memory['calls_kept']:,}",
+    )
+    results.target(
+        Target(
+            "long_run_rss",
+            f"RSS growth over DescribeTasks calls {memory['checkpoint']:,} to {memory['calls']:,}",
+            growth / 2**20,
+            5.0,
+            "<=",
+            " MiB",
+        )
+    )
+    timing = listing["median_ms"]
+    results.row(
+        sec,
+        f"ListTasks, {listing['expired']:,} expired tasks / none ({listing['live']} live)",
+        f"{timing['expired'] / timing['none']:.2f}x",
+        f"{ms(timing['expired'])} / {ms(timing['none'])}; tasks kept in memory after "
+        f"expiry: {listing['stored_after']:,}",
+    )
+    results.target(
+        Target(
+            "list_expired",
+            f"ListTasks with {listing['expired']:,} expired tasks / none",
+            timing["expired"] / timing["none"],
+            1.2,
+            "<=",
+            "x",
+        )
+    )
+    results.data["edges"] = {
+        "startup_ms": {k: round(v.median, 2) for k, v in startup.items()},
+        "plugin_imports": list(loaded),
+        "describe_memory": dict(memory),
+        "list_tasks_expired": dict(listing),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Speed and memory of pytest-ecs-tasks, against moto and botocore's Stubber."
@@ -1792,6 +1900,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         waiter, waiter_info, one_wait = waiter_bench(plan)
     report_waiter(results, plan, waiter, waiter_info, one_wait)
 
+    with section(results, "6. edges"):
+        env = _pytest_env()
+        startup = edges.startup(env, plan.startup_repeats)
+        loaded = edges.imported_by_the_plugin(env)
+        memory = edges.describe_memory(plan.long_run_calls, plan.long_run_checkpoint)
+        listing = edges.list_tasks_with_expired(
+            plan.expired_tasks, 10, plan.list_rounds, plan.list_calls
+        )
+    report_edges(results, startup, loaded, memory, listing)
+
     results.rows.sort(key=lambda r: r.section)  # memory (5.) was measured in section 1
     for t in results.targets:
         if not t.passed and t.profile is not None:
@@ -1801,7 +1919,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data["duration_s"] = round(time.perf_counter() - began, 1)
     data["environment"]["loadavg_end"] = _loadavg()
     results.row(
-        "6. Run",
+        "7. Run",
         "whole benchmark run",
         f"{data['duration_s']:.0f} s",
         ", ".join(f"{k.split('.')[0]}: {v:.0f} s" for k, v in results.section_seconds.items())
