@@ -66,9 +66,12 @@ def _s(seconds: float) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+_MILLISECOND = timedelta(milliseconds=1)
+
+
 def _ceil_second(when: datetime) -> datetime:
-    whole = when.replace(microsecond=0)
-    return whole if whole == when else whole + timedelta(seconds=1)
+    fraction = when.microsecond
+    return when + timedelta(0, 0, 1_000_000 - fraction) if fraction else when
 
 
 @dataclass(frozen=True)
@@ -194,16 +197,13 @@ class Timeline:
         base = cls(created_at, awsvpc=awsvpc, timings=timings, start_failure=start_failure)
         if start_failure is not None:
             at = base.instants["pullStartedAt"] + timings.pull
-            return replace(base, stop=Stop(at, "TaskFailedToStart", start_failure))
+            return base._with(Stop(at, "TaskFailedToStart", start_failure))
         if runs_for is not None:
             if runs_for < timedelta(0):
                 raise ValueError(f"runs_for cannot be negative, got {runs_for}")
             at = base.instants["startedAt"] + runs_for
-            return replace(
-                base,
-                stop=Stop(
-                    at, "EssentialContainerExited", STOPPED_REASONS["EssentialContainerExited"]
-                ),
+            return base._with(
+                Stop(at, "EssentialContainerExited", STOPPED_REASONS["EssentialContainerExited"])
             )
         return base
 
@@ -212,14 +212,25 @@ class Timeline:
         by then stays as it was (the service keeps the first stop)."""
         if self.stop is not None and self.stop.requested_at <= at:
             return self
-        return replace(self, stop=Stop(at, code, reason))
+        return self._with(Stop(at, code, reason))
 
     def shifted(self, delta: timedelta) -> Timeline:
         """The same timeline, every instant moved by ``delta``."""
-        stop = None
-        if self.stop is not None:
-            stop = replace(self.stop, requested_at=self.stop.requested_at + delta)
-        return replace(self, created_at=self.created_at + delta, stop=stop)
+        stop = self.stop
+        if stop is not None:
+            stop = Stop(stop.requested_at + delta, stop.code, stop.reason)
+        return self._with(stop, self.created_at + delta)
+
+    def _with(self, stop: Stop | None, created_at: datetime | None = None) -> Timeline:
+        """This timeline with another stop (and creation time): ``dataclasses.replace``
+        without its per-call introspection, as records are built by the thousand."""
+        return Timeline(
+            self.created_at if created_at is None else created_at,
+            self.awsvpc,
+            self.timings,
+            self.start_failure,
+            stop,
+        )
 
     # -- reading --------------------------------------------------------------------
 
@@ -231,6 +242,15 @@ class Timeline:
     @property
     def stopped_at(self) -> datetime | None:
         return self.instants.get("stoppedAt")
+
+    def status_at(self, now: datetime) -> str:
+        """The ``lastStatus`` at ``now``: ``at(now).last_status``, without the rest."""
+        last_status = self.stages[0][0]
+        for name, at in self.stages:
+            if at > now:
+                break
+            last_status = name
+        return last_status
 
     def at(self, now: datetime) -> Snapshot:
         """What the task shows at ``now`` (which must be at or after ``created_at``)."""
@@ -282,61 +302,72 @@ class Timeline:
         pull_stopped = pull_started + t.pull
         started = pull_stopped + t.activating
         stop = self.stop
+        awsvpc = self.awsvpc
+        # Whether an instant comes before the stop (if any) cuts the plan short.
         cutoff = stop.requested_at if stop is not None else None
-
-        def before_stop(when: datetime) -> bool:
-            return cutoff is None or when < cutoff
-
         stages: list[tuple[str, datetime]] = []
         instants: dict[str, datetime] = {"createdAt": created}
-        if self.awsvpc:
+        connects = cutoff is None or connected < cutoff or connected == created
+        if awsvpc:
             stages.append(("PROVISIONING", created))
-            if before_stop(connected) or connected == created:
+            if connects:
                 stages.append(("PENDING", connected))
         else:
             stages.append(("PENDING", created))
-        if before_stop(connected) or connected == created:
+        if connects:
             instants["connectivityAt"] = connected
-        if before_stop(pull_started):
+        if cutoff is None or pull_started < cutoff:
             instants["pullStartedAt"] = pull_started
         failed = self.start_failure is not None
-        if not failed and before_stop(pull_stopped):
+        if not failed and (cutoff is None or pull_stopped < cutoff):
             instants["pullStoppedAt"] = pull_stopped
-            if self.awsvpc:
+            if awsvpc:
                 stages.append(("ACTIVATING", pull_stopped))
-        if not failed and before_stop(started):
+        ran = not failed and (cutoff is None or started < cutoff)
+        if ran:
             instants["startedAt"] = started
             stages.append(("RUNNING", started))
         if stop is not None:
-            ran = "startedAt" in instants
             requested = stop.requested_at
             instants["stoppingAt"] = requested
+            lag = t.stop_lag
+            # Each stage after the stop comes at least a millisecond after the one
+            # before: ``when if when > soonest else soonest`` is ``max(when, soonest)``.
             last = stages[-1][1]
-
-            def step(name: str, when: datetime) -> None:
-                nonlocal last
-                when = max(when, last + timedelta(milliseconds=1))
-                stages.append((name, when))
-                last = when
-
-            moved = requested + t.stop_lag
+            moved = requested + lag
             if ran:
                 exited = _ceil_second(requested + t.stopping)
                 instants["executionStoppedAt"] = exited
-                moved = min(moved, exited)
-                if self.awsvpc:
-                    step("DEACTIVATING", moved)
-                    step("STOPPING", moved + t.stop_lag)
-                    step("DEPROVISIONING", max(exited, last + t.stop_lag))
+                if exited < moved:
+                    moved = exited
+                if awsvpc:
+                    soonest = last + _MILLISECOND
+                    last = moved if moved > soonest else soonest
+                    stages.append(("DEACTIVATING", last))
+                    when, soonest = moved + lag, last + _MILLISECOND
+                    last = when if when > soonest else soonest
+                    stages.append(("STOPPING", last))
+                    when, soonest = last + lag, last + _MILLISECOND
+                    when = when if when > soonest else soonest
+                    last = exited if exited > when else when
+                    stages.append(("DEPROVISIONING", last))
                 else:
-                    step("STOPPING", moved)
+                    soonest = last + _MILLISECOND
+                    last = moved if moved > soonest else soonest
+                    stages.append(("STOPPING", last))
                 gone = exited + t.deprovisioning
             else:
-                step("STOPPING", moved)
-                if self.awsvpc:
-                    step("DEPROVISIONING", moved + t.stop_lag)
-                gone = last + t.stop_lag + t.deprovisioning
-            step("STOPPED", gone)
+                soonest = last + _MILLISECOND
+                last = moved if moved > soonest else soonest
+                stages.append(("STOPPING", last))
+                if awsvpc:
+                    when, soonest = moved + lag, last + _MILLISECOND
+                    last = when if when > soonest else soonest
+                    stages.append(("DEPROVISIONING", last))
+                gone = last + lag + t.deprovisioning
+            soonest = last + _MILLISECOND
+            last = gone if gone > soonest else soonest
+            stages.append(("STOPPED", last))
             instants["stoppedAt"] = last
         return tuple(stages), instants
 
@@ -405,8 +436,9 @@ def render_task(
             attachments.append(attachment)
         task["attachments"] = attachments
     if "containers" in static:
+        exits = exits or {}
         task["containers"] = [
-            _render_container(c, snap, timeline, (exits or {}).get(c.get("name", "")))
+            _render_container(c, snap, timeline, exits.get(c.get("name", "")))
             for c in static["containers"]
         ]
     return task

@@ -9,10 +9,9 @@ factories build and tasks the fake runs look alike.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import factory.random
 from factory.faker import Faker as _FactoryFaker
@@ -22,6 +21,8 @@ from .. import arns, model
 from ..arns import TaskIdentity
 
 __all__ = ["TaskIdentity", "faker", "new_task_id", "randgen", "static_container", "static_task"]
+
+_T = TypeVar("_T")
 
 #: Fargate task sizes: (cpu units, memory MiB).
 FARGATE_SIZES: tuple[tuple[str, str], ...] = (
@@ -43,7 +44,7 @@ IMAGES: tuple[str, ...] = (
 
 def randgen() -> Any:
     """factory_boy's random generator (reseeded by ``factory.random.reseed_random``)."""
-    return factory.random.randgen
+    return _RANDOM
 
 
 def faker() -> Faker:
@@ -51,27 +52,130 @@ def faker() -> Faker:
     return _FactoryFaker._get_faker()  # type: ignore[no-any-return]
 
 
-def hex_digits(n: int) -> str:
-    return f"{randgen().getrandbits(4 * n):0{n}x}"
+#: factory_boy's generator itself: ``reseed_random`` sets its state in place, so the
+#: object never changes and every draw can use it without a lookup.
+_RANDOM = factory.random.randgen
+_getrandbits = _RANDOM.getrandbits
+_random = _RANDOM.random
+
+
+def _choice(seq: Sequence[_T]) -> _T:
+    """``random.choice`` from one ``random()`` draw: twice as fast, and for the
+    short sequences drawn from here (a few thousand items at most) no further from
+    uniform than 2**-40."""
+    return seq[int(_random() * len(seq))]
+
+
+def _randrange(start: int, stop: int | None = None) -> int:
+    """``random.randrange`` (one or two arguments) from one ``random()`` draw, like
+    :func:`_choice`: for the ranges drawn from here (under 2**16)."""
+    if stop is None:
+        start, stop = 0, start
+    return start + int(_random() * (stop - start))
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The words and names of one Faker instance (its locale), read once."""
+
+    words: tuple[str, ...]
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fake: Faker) -> _Vocabulary:
+        first: tuple[str, ...] = ()
+        last: tuple[str, ...] = ()
+        for provider in fake.providers:
+            if hasattr(provider, "first_names") and hasattr(provider, "last_names"):
+                first, last = tuple(provider.first_names), tuple(provider.last_names)
+                break
+        return cls(tuple(fake.get_words_list()), first, last)
+
+
+#: The vocabulary of the Faker instance last asked, with that instance.
+_vocabulary: tuple[object, _Vocabulary | None] = (None, None)
+
+
+def _words_of(fake: Faker) -> _Vocabulary:
+    global _vocabulary
+    owner, vocabulary = _vocabulary
+    if owner is not fake or vocabulary is None:  # another locale, say
+        vocabulary = _Vocabulary.of(fake)
+        _vocabulary = (fake, vocabulary)
+    return vocabulary
+
+
+def word() -> str:
+    """A word from Faker's word list, like ``Faker().word()``: drawn from the seeded
+    generator, without Faker's provider lookups on every call."""
+    return _choice(_words_of(faker()).words)
+
+
+def user_name() -> str:
+    """A user name from Faker's names, like ``Faker().user_name()`` (``jsmith``)."""
+    fake = faker()
+    vocabulary = _words_of(fake)
+    if vocabulary.first_names and vocabulary.last_names:
+        name = f"{_choice(vocabulary.first_names)[0]}{_choice(vocabulary.last_names)}"
+        name = "".join(c for c in name.lower() if c.isalnum())
+        if name:
+            return name
+    return fake.user_name()
 
 
 def new_task_id(*, old_format: bool = False) -> str:
     """A task id: 32 lowercase hex characters, or a 36-character UUID (old format)."""
     if old_format:
-        return str(uuid.UUID(int=randgen().getrandbits(128), version=4))
-    return hex_digits(32)
-
-
-def new_uuid() -> str:
-    return str(uuid.UUID(int=randgen().getrandbits(128), version=4))
+        return _Hex(32).uuid()
+    return f"{_getrandbits(128):032x}"
 
 
 def digits(n: int) -> str:
-    return "".join(str(randgen().randrange(10)) for _ in range(n))
+    if n <= 15:  # within the 53 bits of one random() draw
+        return f"{int(_random() * 10**n):0{n}d}"
+    return f"{_RANDOM.randrange(10**n):0{n}d}"
 
 
-@dataclass(frozen=True)
-class Network:
+class _Hex:
+    """Random hex digits for one record's ids, drawn at once: one draw and one
+    formatting for a whole record instead of one per id."""
+
+    __slots__ = ("_at", "_digits")
+
+    def __init__(self, count: int) -> None:
+        self._digits = f"{_getrandbits(4 * count):0{count}x}"
+        self._at = 0
+
+    def take(self, n: int) -> str:
+        at = self._at
+        self._at = end = at + n
+        if end > len(self._digits):  # more than was planned for: draw the rest
+            self._digits += f"{_getrandbits(4 * n):0{n}x}"
+        return self._digits[at:end]
+
+    def uuid(self) -> str:
+        """A random (version 4) UUID, as ``str(uuid.UUID(int=bits, version=4))`` writes it."""
+        h = self.take(32)
+        variant = "89ab"[int(h[16], 16) & 3]
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+
+    def mac_address(self) -> str:
+        """A unicast, locally administered MAC address, like the ones ENIs get."""
+        h = self.take(12)
+        first = int(h[:2], 16) & 0xFC | 0x02
+        return f"{first:02x}:{h[2:4]}:{h[4:6]}:{h[6:8]}:{h[8:10]}:{h[10:]}"
+
+
+#: Hex digits each part of a record takes: the network (its attachment id, and for
+#: awsvpc a subnet, an ENI and a MAC address), a container (its id and image
+#: digest, and on EC2 a runtime id), a container instance id.
+_NETWORK_HEX = {True: 32 + 17 + 17 + 12, False: 32}
+_CONTAINER_HEX = {True: 32 + 64, False: 32 + 64 + 64}
+_INSTANCE_HEX = 32
+
+
+class Network(NamedTuple):
     """A task's ENI (awsvpc) or host (bridge) networking."""
 
     attachment_id: str
@@ -83,12 +187,15 @@ class Network:
         return self.launch_type != "EC2"
 
 
-def new_network(region: str, launch_type: str) -> tuple[Network, dict[str, Any] | None]:
+def new_network(
+    region: str, launch_type: str, ids: _Hex | None = None
+) -> tuple[Network, dict[str, Any] | None]:
     """The task's network and, for awsvpc, its ENI attachment record."""
-    fake = faker()
-    ip = f"10.0.{randgen().randrange(256)}.{randgen().randrange(1, 255)}"
-    net = Network(attachment_id=new_uuid(), private_ip=ip, launch_type=launch_type)
-    if not net.awsvpc:
+    if ids is None:
+        ids = _Hex(_NETWORK_HEX[launch_type != "EC2"])
+    ip = f"10.0.{int(_random() * 256)}.{1 + int(_random() * 254)}"
+    net = Network(ids.uuid(), ip, launch_type)
+    if launch_type == "EC2":
         return net, None
     dns_suffix = "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
     attachment = {
@@ -96,9 +203,9 @@ def new_network(region: str, launch_type: str) -> tuple[Network, dict[str, Any] 
         "type": "ElasticNetworkInterface",
         "status": "ATTACHED",
         "details": [
-            {"name": "subnetId", "value": f"subnet-{hex_digits(17)}"},
-            {"name": "networkInterfaceId", "value": f"eni-{hex_digits(17)}"},
-            {"name": "macAddress", "value": fake.mac_address()},
+            {"name": "subnetId", "value": f"subnet-{ids.take(17)}"},
+            {"name": "networkInterfaceId", "value": f"eni-{ids.take(17)}"},
+            {"name": "macAddress", "value": ids.mac_address()},
             {"name": "privateDnsName", "value": f"ip-{ip.replace('.', '-')}.{dns_suffix}"},
             {"name": "privateIPv4Address", "value": ip},
         ],
@@ -117,45 +224,64 @@ def static_container(
     ``name``, ``image``, ``cpu``, ``memory``, ``memoryReservation`` and port
     mappings are honoured.
     """
-    spec = spec or {}
-    fake = faker()
-    name = spec.get("name") or fake.word()
+    ids = _Hex(_CONTAINER_HEX[net.launch_type != "EC2"])
+    return _container(
+        identity.task_arn, identity.container_arn, identity.task_id, net, spec or {}, ids
+    )
+
+
+def _container(
+    task_arn: str,
+    container_arn: Callable[[str], str],
+    task_id: str,
+    net: Network,
+    spec: Mapping[str, Any],
+    ids: _Hex,
+) -> dict[str, Any]:
     container: dict[str, Any] = {
-        "containerArn": identity.container_arn(new_uuid()),
-        "taskArn": identity.task_arn,
-        "name": name,
-        "image": spec.get("image") or randgen().choice(IMAGES),
-        "imageDigest": f"sha256:{hex_digits(64)}",
+        "containerArn": container_arn(ids.uuid()),
+        "taskArn": task_arn,
+        "name": spec.get("name") or word(),
+        "image": spec.get("image") or IMAGES[int(_random() * len(IMAGES))],
+        "imageDigest": f"sha256:{ids.take(64)}",
     }
-    if net.awsvpc:
-        container["runtimeId"] = f"{identity.task_id}-{digits(10)}"
+    attachment_id, private_ip, launch_type = net
+    if launch_type != "EC2":
+        container["runtimeId"] = f"{task_id}-{int(_random() * 10**10):010d}"
         container["networkBindings"] = []
         container["networkInterfaces"] = [
-            {"attachmentId": net.attachment_id, "privateIpv4Address": net.private_ip}
+            {"attachmentId": attachment_id, "privateIpv4Address": private_ip}
         ]
     else:
-        container["runtimeId"] = hex_digits(64)
+        container["runtimeId"] = ids.take(64)
         ports = [
             m.get("containerPort") for m in spec.get("portMappings", ()) if m.get("containerPort")
         ]
         if not ports and "portMappings" not in spec:
-            ports = [randgen().choice((80, 8080, 3000, 5000))]
+            ports = [_choice((80, 8080, 3000, 5000))]
         container["networkBindings"] = [
             {
                 "bindIP": "0.0.0.0",
                 "containerPort": int(port),
-                "hostPort": randgen().randrange(32768, 61000),
+                "hostPort": _randrange(32768, 61000),
                 "protocol": "tcp",
             }
             for port in ports
         ]
         container["networkInterfaces"] = []
     container["healthStatus"] = "UNKNOWN"
-    container["cpu"] = str(spec.get("cpu", 0))
-    for member in ("memory", "memoryReservation"):
-        if spec.get(member) is not None:
-            container[member] = str(spec[member])
+    if spec:
+        container["cpu"] = str(spec.get("cpu", 0))
+        for member in ("memory", "memoryReservation"):
+            if spec.get(member) is not None:
+                container[member] = str(spec[member])
+    else:
+        container["cpu"] = "0"
     return _known(container, "Container")
+
+
+_CPU_ARCHITECTURES = ("x86_64", "x86_64", "arm64")
+_CONTAINER_INSTANCE_LAUNCH_TYPES = frozenset({"EC2", "EXTERNAL", "MANAGED_INSTANCES"})
 
 
 def static_task(
@@ -174,37 +300,47 @@ def static_task(
     capacity_provider: str | None = None,
 ) -> dict[str, Any]:
     """A task record without its time-dependent members (see ``lifecycle.render_task``)."""
-    fake = faker()
-    family = family or f"{fake.word()}-{fake.word()}"
-    revision = revision if revision is not None else randgen().randrange(1, 40)
-    net, attachment = new_network(identity.region, launch_type)
-    specs = list(containers) if containers is not None else [{"name": family.split("-")[0]}]
+    if not family:
+        words = _words_of(faker()).words
+        family = f"{_choice(words)}-{_choice(words)}"
+    revision = revision if revision is not None else _randrange(1, 40)
+    specs = containers if containers is not None else ({"name": family.split("-")[0]},)
+    awsvpc = launch_type != "EC2"
+    ids = _Hex(
+        _NETWORK_HEX[awsvpc]
+        + len(specs) * _CONTAINER_HEX[awsvpc]
+        + (_INSTANCE_HEX if launch_type in _CONTAINER_INSTANCE_LAUNCH_TYPES else 0)
+    )
+    net, attachment = new_network(identity.region, launch_type, ids)
     if cpu is None or memory is None:
-        size_cpu, size_memory = randgen().choice(FARGATE_SIZES[:3])
+        size_cpu, size_memory = _choice(_SMALL_SIZES)
         cpu = cpu or size_cpu
         memory = memory or size_memory
-    task: dict[str, Any] = {}
-    if attachment is not None:
-        task["attachments"] = [attachment]
-    else:
-        task["attachments"] = []
-    task["attributes"] = [
-        {"name": "ecs.cpu-architecture", "value": randgen().choice(("x86_64", "x86_64", "arm64"))}
-    ]
-    task["availabilityZone"] = identity.region + randgen().choice("abc")
-    if launch_type == "FARGATE":
+    region, account_id, cluster = identity.region, identity.account_id, identity.cluster
+    task_arn = identity.task_arn
+    fargate = launch_type == "FARGATE"
+    task: dict[str, Any] = {
+        "attachments": [attachment] if attachment is not None else [],
+        "attributes": [{"name": "ecs.cpu-architecture", "value": _choice(_CPU_ARCHITECTURES)}],
+        "availabilityZone": region + _choice("abc"),
+    }
+    if fargate:
         task["capacityProviderName"] = capacity_provider or "FARGATE"
     elif capacity_provider:
         task["capacityProviderName"] = capacity_provider
-    task["clusterArn"] = identity.cluster_arn
-    if launch_type in ("EC2", "EXTERNAL", "MANAGED_INSTANCES"):
+    task["clusterArn"] = arns.cluster_arn(region, account_id, cluster)
+    if launch_type in _CONTAINER_INSTANCE_LAUNCH_TYPES:
         task["containerInstanceArn"] = arns.container_instance_arn(
-            identity.region, identity.account_id, identity.cluster, hex_digits(32)
+            region, account_id, cluster, ids.take(_INSTANCE_HEX)
         )
-    task["containers"] = [static_container(identity, net, spec) for spec in specs]
+    container_arn = identity.container_arn
+    task_id = identity.task_id
+    task["containers"] = [
+        _container(task_arn, container_arn, task_id, net, spec, ids) for spec in specs
+    ]
     task["cpu"] = str(cpu)
     task["enableExecuteCommand"] = False
-    if launch_type == "FARGATE":
+    if fargate:
         task["ephemeralStorage"] = {"sizeInGiB": 20}
         task["fargateEphemeralStorage"] = {"sizeInGiB": 20}
     task["group"] = group or f"family:{family}"
@@ -215,38 +351,44 @@ def static_task(
         "containerOverrides": [{"name": c["name"]} for c in task["containers"]],
         "inferenceAcceleratorOverrides": [],
     }
-    if launch_type == "FARGATE":
+    if fargate:
         task["platformVersion"] = "1.4.0"
         task["platformFamily"] = "Linux"
     if started_by is not None:
         task["startedBy"] = started_by
-    task["tags"] = [dict(t) for t in tags]
-    task["taskArn"] = identity.task_arn
+    task["tags"] = [dict(t) for t in tags] if tags else []
+    task["taskArn"] = task_arn
     task["taskDefinitionArn"] = task_definition_arn or arns.task_definition_arn(
-        identity.region, identity.account_id, family, revision
+        region, account_id, family, revision
     )
     return _known(task, "Task")
+
+
+_SMALL_SIZES = FARGATE_SIZES[:3]
 
 
 def _known(record: dict[str, Any], shape: str) -> dict[str, Any]:
     """``record`` without the members the installed botocore's model does not know
     (an older botocore lacks newer members, like ``fargateEphemeralStorage``)."""
     known = model.members(shape)
+    if known.issuperset(record):
+        return record
     return {k: v for k, v in record.items() if k in known}
 
 
+_TAG_KEYS = ("team", "env", "service", "cost-center", "owner", "project")
+
+
 def new_tags(count: int | None = None) -> list[dict[str, str]]:
-    fake = faker()
-    count = count if count is not None else randgen().randrange(1, 4)
-    keys = ("team", "env", "service", "cost-center", "owner", "project")
-    chosen = randgen().sample(keys, count)
-    values = {
-        "team": fake.word,
-        "env": lambda: randgen().choice(("dev", "staging", "prod")),
-        "service": fake.word,
+    count = count if count is not None else _randrange(1, 4)
+    chosen = _RANDOM.sample(_TAG_KEYS, count)
+    values: dict[str, Callable[[], str]] = {
+        "team": word,
+        "env": lambda: _choice(("dev", "staging", "prod")),
+        "service": word,
         "cost-center": lambda: digits(4),
-        "owner": fake.user_name,
-        "project": fake.word,
+        "owner": user_name,
+        "project": word,
     }
     return [{"key": k, "value": values[k]()} for k in chosen]
 

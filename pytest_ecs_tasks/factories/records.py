@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import factory
 
 from .. import arns, lifecycle, model
-from ..clock import current_time, to_utc
-from . import _parts
+from . import _checks, _parts
+from ._declarations import FastGenerate, Trait
 
 if TYPE_CHECKING:
     from ..records import ContainerRecord, FailureRecord, TaskRecord
@@ -25,36 +25,37 @@ __all__ = [
 
 _TASK_MEMBERS = model.members("Task")
 _CONTAINER_MEMBERS = model.members("Container")
-#: Container definition members a ``containers`` entry may carry besides Container members.
-_DEFINITION_ONLY = frozenset({"essential", "portMappings", "command", "environment", "entryPoint"})
 _OPEN_STATUSES = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")
-_ARN_MEMBERS = ("taskArn", "clusterArn", "containerInstanceArn", "taskDefinitionArn")
+_STOPPING_STATUSES = ("DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED")
+_ARN_MEMBERS = ("clusterArn", "containerInstanceArn", "taskDefinitionArn")
+#: Container members a ``containers`` entry sets on the record as given.
+_SPEC_MEMBERS = _CONTAINER_MEMBERS - {"containerArn", "taskArn", "exitCode", "reason"}
+#: Task members ``static_task`` takes as arguments, by its argument names.
+_STATIC_MEMBERS = {
+    "group": "group",
+    "startedBy": "started_by",
+    "capacityProviderName": "capacity_provider",
+    "cpu": "cpu",
+    "memory": "memory",
+}
 #: Exit codes an essential container that failed typically reports.
 FAILURE_EXIT_CODES = (1, 1, 1, 2, 127, 137, 139, 255)
 
 
-def _choices(field: str, value: object, valid: tuple[str, ...]) -> None:
-    if value not in valid:
-        raise ValueError(
-            f"{field}={value!r} is not a value the service returns; valid: {', '.join(valid)}"
-        )
-
-
 def _seconds(low: float, high: float) -> timedelta:
-    return timedelta(seconds=_parts.randgen().uniform(low, high))
+    return timedelta(0, _uniform(low, high))
 
 
-def _identity(params: dict[str, Any]) -> arns.TaskIdentity:
+_uniform = _parts.randgen().uniform
+
+
+def _identity(params: dict[str, Any], long_format: bool) -> arns.TaskIdentity:
     """Where the task lives: from ``taskArn`` if one was given, else from the params."""
-    long_format = params.pop("long_arn_format")
-    region = params.pop("region")
-    account_id = params.pop("account_id")
-    cluster = params.pop("cluster")
+    region, account_id, cluster = _checks.place(
+        params.pop("region"), params.pop("account_id"), params.pop("cluster")
+    )
     given_arn = params.pop("taskArn", None)
     if given_arn is None:
-        arns.check_region(region)
-        arns.check_account(account_id)
-        arns.check_cluster_name(cluster)
         return arns.TaskIdentity(
             region,
             account_id,
@@ -79,17 +80,18 @@ def _identity(params: dict[str, Any]) -> arns.TaskIdentity:
 
 def _place(timeline: lifecycle.Timeline, target: str, stop_code: str | None) -> datetime:
     """A moment at which ``timeline`` shows ``target`` as its ``lastStatus``."""
-    names = [name for name, _ in timeline.stages]
-    if target not in names:
+    stages = timeline.stages
+    index = next((i for i, (name, _) in enumerate(stages) if name == target), None)
+    if index is None:
         reason = f"with stopCode={stop_code!r}" if stop_code else "on this launch type"
         raise ValueError(
-            f"lastStatus={target!r} never happens {reason}; it goes through " + " -> ".join(names)
+            f"lastStatus={target!r} never happens {reason}; it goes through "
+            + " -> ".join(name for name, _ in stages)
         )
-    index = names.index(target)
-    start = timeline.stages[index][1]
-    if index + 1 < len(timeline.stages):
-        end = timeline.stages[index + 1][1]
-        within: datetime = start + (end - start) * _parts.randgen().uniform(0.1, 0.9)
+    start = stages[index][1]
+    if index + 1 < len(stages):
+        end = stages[index + 1][1]
+        within: datetime = start + (end - start) * _uniform(0.1, 0.9)
         return within
     if target == "STOPPED":
         return start + _seconds(60, 40 * 60)
@@ -97,64 +99,118 @@ def _place(timeline: lifecycle.Timeline, target: str, stop_code: str | None) -> 
     return later
 
 
+_PLANS: dict[tuple[bool, str | None], lifecycle.Timeline] = {}
+_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _planned(awsvpc: bool, start_failure: str | None) -> lifecycle.Timeline:
+    """A task's plan before it is placed in time (its instants are moved later)."""
+    key = (awsvpc, start_failure)
+    planned = _PLANS.get(key)
+    if planned is None:
+        timings = lifecycle.Timings() if awsvpc else lifecycle.EC2_TIMINGS
+        planned = lifecycle.Timeline.plan(
+            _EPOCH, awsvpc=awsvpc, timings=timings, start_failure=start_failure
+        )
+        if len(_PLANS) < 64:
+            _PLANS[key] = planned
+    return planned
+
+
+#: Per plan (awsvpc or not): how long after creation a task starts, and how long
+#: after a stop is asked for it is STOPPED (give or take the second that
+#: executionStoppedAt rounds to).
+_OFFSETS: dict[bool, tuple[timedelta, timedelta]] = {}
+
+
+def _stopped_before(
+    planned: lifecycle.Timeline, now: datetime, stop_code: str, reason: str
+) -> lifecycle.Timeline:
+    """``planned``, run for a while, stopped, and STOPPED one to forty minutes
+    before ``now``: built where it belongs at once (not built, then moved)."""
+    offsets = _OFFSETS.get(planned.awsvpc)
+    if offsets is None:
+        started = planned.instants["startedAt"]
+        asked = started + timedelta(minutes=1)
+        ended = planned.stopped(asked, stop_code, reason)
+        assert ended.stopped_at is not None
+        offsets = _OFFSETS[planned.awsvpc] = (
+            started - planned.created_at,
+            ended.stopped_at - asked,
+        )
+    started_after, stopped_after = offsets
+    ran_for = _seconds(20, 3 * 3600)
+    created = now - _seconds(60, 40 * 60) - stopped_after - ran_for - started_after
+    return lifecycle.Timeline(
+        created,
+        awsvpc=planned.awsvpc,
+        timings=planned.timings,
+        start_failure=planned.start_failure,
+        stop=lifecycle.Stop(created + started_after + ran_for, stop_code, reason),
+    )
+
+
 def build_task(params: dict[str, Any]) -> dict[str, Any]:
     """Assemble a Task record from a TaskFactory's resolved declarations."""
     params = dict(params)
-    now = to_utc(params.pop("now") or current_time())
-    identity = _identity(params)
-    launch_type = params.pop("launchType")
-    _choices("launchType", launch_type, lifecycle.LAUNCH_TYPES)
-    target = params.pop("lastStatus")
-    _choices("lastStatus", target, lifecycle.TASK_STATUSES)
+    now = _checks.moment(params.pop("now"))
+    long_format = _checks.flag("long_arn_format", params.pop("long_arn_format"))
+    exit_code = _checks.exit_code(params.pop("exit_code"))
+    identity = _identity(params, long_format)
+    launch_type = _checks.choice("launchType", params.pop("launchType"), lifecycle.LAUNCH_TYPES)
+    target = _checks.choice("lastStatus", params.pop("lastStatus"), lifecycle.TASK_STATUSES)
     stop_code = params.pop("stopCode", None)
-    if stop_code is None and target in ("DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"):
+    if stop_code is None and target in _STOPPING_STATUSES:
         stop_code = "EssentialContainerExited"
     if stop_code is not None:
-        _choices("stopCode", stop_code, lifecycle.STOP_CODES)
-    if "desiredStatus" in params:
-        _choices("desiredStatus", params["desiredStatus"], lifecycle.DESIRED_STATUSES)
-    reason = params.pop("stoppedReason", None) or (
-        lifecycle.STOPPED_REASONS.get(stop_code, "") if stop_code else None
-    )
-    exit_code = params.pop("exit_code")
-    container_specs: list[Mapping[str, Any]] | None = params.pop("containers", None)
-    if container_specs is not None and (
-        not isinstance(container_specs, (list, tuple))
-        or not all(isinstance(c, Mapping) for c in container_specs)
-    ):
-        raise ValueError("containers must be a list of dicts (Container members or definitions)")
-
+        _checks.choice("stopCode", stop_code, lifecycle.STOP_CODES)
+    given = params  # what is left: Task members, set on the record as given
+    if "desiredStatus" in given:
+        _checks.choice("desiredStatus", given["desiredStatus"], lifecycle.DESIRED_STATUSES)
+    container_specs = _checks.container_specs(given.pop("containers", None))
+    tags = given.pop("tags", None)
+    tags = _checks.tag_list(tags) if tags is not None else None
     for member in ("cpu", "memory"):
-        if member in params and not isinstance(params[member], str):
-            raise ValueError(
-                f"{member}={params[member]!r}: the API sends a task's cpu and memory as strings, "
+        if member in given and not isinstance(given[member], str):
+            raise _checks.ArgumentTypeError(
+                f"{member}={given[member]!r}: the API sends a task's cpu and memory as strings, "
                 f"like {member}='{'256' if member == 'cpu' else '512'}'"
             )
+    unknown = sorted(set(given) - _TASK_MEMBERS)
+    if unknown:
+        raise ValueError(
+            f"unknown Task member {', '.join(map(repr, unknown))}; use the API's member names "
+            "(lastStatus, stopCode, containers, ...) or cluster=, region=, account_id=, now="
+        )
+    _check_members(given)
+    reason = given.pop("stoppedReason", None)
+    if given or container_specs or reason is not None:
+        # Only what the caller gave needs botocore's word: the rest is built valid,
+        # and tag_list has checked the tags more closely than botocore would.
+        record = dict(given)
+        if container_specs:
+            record["containers"] = [
+                {k: v for k, v in spec.items() if k in _CONTAINER_MEMBERS}
+                for spec in container_specs
+            ]
+        if reason is not None:
+            record["stoppedReason"] = reason
+        _checks.validate_members("Task", record)
+    reason = reason or (lifecycle.STOPPED_REASONS.get(stop_code, "") if stop_code else None)
     static = _parts.static_task(
         identity,
         launch_type=launch_type,
         containers=container_specs,
-        tags=params.pop("tags", None) or (),
-        group=params.pop("group", None),
-        started_by=params.pop("startedBy", None),
-        capacity_provider=params.pop("capacityProviderName", None),
-        cpu=params.pop("cpu", None),
-        memory=params.pop("memory", None),
+        tags=tags or (),
+        **{arg: given.pop(member) for member, arg in _STATIC_MEMBERS.items() if member in given},
     )
-    awsvpc = launch_type != "EC2"
-    timings = lifecycle.Timings() if awsvpc else lifecycle.EC2_TIMINGS
-    origin = now - timedelta(days=1)
-    if stop_code == "TaskFailedToStart":
-        planned = lifecycle.Timeline.plan(
-            origin, awsvpc=awsvpc, timings=timings, start_failure=reason
-        )
-    else:
-        planned = lifecycle.Timeline.plan(origin, awsvpc=awsvpc, timings=timings)
+    failed = stop_code == "TaskFailedToStart"
+    planned = _planned(launch_type != "EC2", reason if failed else None)
     # Place `now` inside the target stage. Whole-second instants (executionStoppedAt)
     # move a little when the plan is shifted, so check and draw again if needed.
     for _ in range(50):
         timeline = planned
-        if stop_code == "TaskFailedToStart" and target in _OPEN_STATUSES:
+        if failed and target in _OPEN_STATUSES:
             assert planned.stop is not None
             at = planned.stop.requested_at
             if planned.at(at).last_status != target:
@@ -164,8 +220,8 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
                     f"it goes through {stages} and the stop comes in "
                     f"{planned.at(at).last_status}"
                 )
-            moment = at + timeline.timings.stop_lag * _parts.randgen().uniform(0.1, 0.9)
-        elif stop_code is not None and stop_code != "TaskFailedToStart":
+            moment = at + timeline.timings.stop_lag * _uniform(0.1, 0.9)
+        elif stop_code is not None and not failed:
             if target in _OPEN_STATUSES:
                 # A stop was asked for a moment ago; lastStatus has not moved yet.
                 at = _place(timeline, target, None)
@@ -174,7 +230,12 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
                 exited = timeline.instants.get("executionStoppedAt")
                 if exited is not None:
                     window = min(window, exited - at)
-                moment = at + window * _parts.randgen().uniform(0.1, 0.9)
+                moment = at + window * _uniform(0.1, 0.9)
+            elif target == "STOPPED":
+                timeline = _stopped_before(planned, now, stop_code, reason or "")
+                if timeline.status_at(now) == target:
+                    return _finish(static, timeline, now, given, exit_code, container_specs)
+                continue  # pragma: no cover - the stop lands minutes before now
             else:
                 ran_for = _seconds(20, 3 * 3600)
                 started = timeline.instants["startedAt"]
@@ -183,9 +244,22 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
         else:
             moment = _place(timeline, target, stop_code)
         timeline = timeline.shifted(now - moment)
-        if timeline.at(now).last_status == target:
-            return _finish(static, timeline, now, params, exit_code, container_specs)
+        if timeline.status_at(now) == target:
+            return _finish(static, timeline, now, given, exit_code, container_specs)
     raise AssertionError(f"could not place lastStatus={target!r}")  # pragma: no cover
+
+
+def _check_members(given: Mapping[str, Any]) -> None:
+    """What botocore's model does not check in the Task members given: ARNs and enums."""
+    for member in _ARN_MEMBERS:
+        value = given.get(member)
+        if value is not None and (not isinstance(value, str) or not value.startswith("arn:aws")):
+            raise ValueError(f"{member}={value!r} is not an ARN")
+    if "clusterArn" in given and arns.parse_cluster_arn(given["clusterArn"]) is None:
+        raise ValueError(f"clusterArn={given['clusterArn']!r} is not a cluster ARN")
+    for name, shape in (("healthStatus", "HealthStatus"), ("connectivity", "Connectivity")):
+        if name in given:
+            _checks.choice(name, given[name], model.enum_values(shape))
 
 
 def _finish(
@@ -197,63 +271,32 @@ def _finish(
     container_specs: list[Mapping[str, Any]] | None,
 ) -> dict[str, Any]:
     containers = static["containers"]
-    specs = list(container_specs or [{} for _ in containers])
     exits: dict[str, lifecycle.ContainerExit] = {}
-    for i, (container, spec) in enumerate(zip(containers, specs, strict=True)):
-        code = spec.get("exitCode", exit_code if i == 0 else None)
-        if code is not None or spec.get("reason") is not None:
-            exits[container["name"]] = lifecycle.ContainerExit(code, spec.get("reason"))
+    if container_specs is None:
+        if exit_code is not None and containers:
+            exits[containers[0]["name"]] = lifecycle.ContainerExit(exit_code)
+    else:
+        for i, (container, spec) in enumerate(zip(containers, container_specs, strict=True)):
+            code = spec.get("exitCode", exit_code if i == 0 else None)
+            if code is not None or spec.get("reason") is not None:
+                exits[container["name"]] = lifecycle.ContainerExit(code, spec.get("reason"))
     task = lifecycle.render_task(static, timeline, now, exits)
-    for container, spec in zip(task.get("containers", ()), specs, strict=True):
-        unknown_members = sorted(set(spec) - _CONTAINER_MEMBERS - _DEFINITION_ONLY)
-        if unknown_members:
-            raise ValueError(
-                f"unknown Container member {', '.join(map(repr, unknown_members))} in containers"
-            )
-        container.update(
-            (k, v)
-            for k, v in spec.items()
-            if k in _CONTAINER_MEMBERS
-            and k not in ("containerArn", "taskArn", "exitCode", "reason")
-        )
-        if "exitCode" in spec and task.get("stopCode") == "TaskFailedToStart":
-            raise ValueError(
-                f"containers: {container['name']!r} has exitCode={spec['exitCode']!r}, but the "
-                "containers of a task that failed to start never ran and have no exit code"
-            )
-        if container.get("lastStatus") == "STOPPED" and "exitCode" in spec:
-            container["exitCode"] = spec["exitCode"]
-    unknown = sorted(set(overrides) - _TASK_MEMBERS)
-    if unknown:
-        raise ValueError(
-            f"unknown Task member {', '.join(map(repr, unknown))}; use the API's member names "
-            "(lastStatus, stopCode, containers, ...) or cluster=, region=, account_id=, now="
-        )
-    task.update(overrides)
-    _check(task)
+    if container_specs is not None:
+        for container, spec in zip(task.get("containers", ()), container_specs, strict=True):
+            container.update((k, v) for k, v in spec.items() if k in _SPEC_MEMBERS)
+            if "exitCode" in spec and task.get("stopCode") == "TaskFailedToStart":
+                raise ValueError(
+                    f"containers: {container['name']!r} has exitCode={spec['exitCode']!r}, but "
+                    "the containers of a task that failed to start never ran and have no exit code"
+                )
+            if container.get("lastStatus") == "STOPPED" and "exitCode" in spec:
+                container["exitCode"] = spec["exitCode"]
+    if overrides:
+        task.update(overrides)
     return task
 
 
-def _check(task: Mapping[str, Any]) -> None:
-    for member in _ARN_MEMBERS:
-        value = task.get(member)
-        if value is not None and (not isinstance(value, str) or not value.startswith("arn:aws")):
-            raise ValueError(f"{member}={value!r} is not an ARN")
-    if "clusterArn" in task and arns.parse_cluster_arn(task["clusterArn"]) is None:
-        raise ValueError(f"clusterArn={task['clusterArn']!r} is not a cluster ARN")
-    for name in ("healthStatus", "connectivity"):
-        if name in task:
-            shape = {"healthStatus": "HealthStatus", "connectivity": "Connectivity"}[name]
-            _choices(name, task[name], model.enum_values(shape))
-    for i, container in enumerate(task.get("containers", ())):
-        if "lastStatus" in container:
-            _choices(
-                f"containers[{i}].lastStatus", container["lastStatus"], lifecycle.CONTAINER_STATUSES
-            )
-    model.validate_shape("Task", task)
-
-
-class _DictFactory(factory.Factory):  # type: ignore[misc]
+class _DictFactory(FastGenerate, factory.Factory):  # type: ignore[misc]
     """A factory of plain dicts: ``create`` builds, as nothing is saved anywhere."""
 
     class Meta:
@@ -263,6 +306,14 @@ class _DictFactory(factory.Factory):  # type: ignore[misc]
     @classmethod
     def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return cls._build(model_class, *args, **kwargs)  # type: ignore[no-any-return]
+
+    @classmethod
+    def build_batch(cls, size: int, **kwargs: Any) -> list[Any]:
+        return super().build_batch(_checks.batch_size(size), **kwargs)  # type: ignore[no-any-return]
+
+    @classmethod
+    def create_batch(cls, size: int, **kwargs: Any) -> list[Any]:
+        return super().create_batch(_checks.batch_size(size), **kwargs)  # type: ignore[no-any-return]
 
 
 class TaskFactory(_DictFactory):
@@ -292,31 +343,31 @@ class TaskFactory(_DictFactory):
         model = dict
 
     class Params:
-        running = factory.Trait(lastStatus="RUNNING")
-        pending = factory.Trait(lastStatus="PENDING")
-        provisioning = factory.Trait(lastStatus="PROVISIONING")
-        stopped = factory.Trait(lastStatus="STOPPED", stopCode="EssentialContainerExited")
-        failed_to_start = factory.Trait(lastStatus="STOPPED", stopCode="TaskFailedToStart")
-        essential_exited = factory.Trait(
+        running = Trait(lastStatus="RUNNING")
+        pending = Trait(lastStatus="PENDING")
+        provisioning = Trait(lastStatus="PROVISIONING")
+        stopped = Trait(lastStatus="STOPPED", stopCode="EssentialContainerExited")
+        failed_to_start = Trait(lastStatus="STOPPED", stopCode="TaskFailedToStart")
+        essential_exited = Trait(
             lastStatus="STOPPED",
             stopCode="EssentialContainerExited",
             exit_code=factory.LazyFunction(lambda: _parts.randgen().choice(FAILURE_EXIT_CODES)),
         )
-        user_stopped = factory.Trait(lastStatus="STOPPED", stopCode="UserInitiated")
-        spot_interrupted = factory.Trait(
+        user_stopped = Trait(lastStatus="STOPPED", stopCode="UserInitiated")
+        spot_interrupted = Trait(
             lastStatus="STOPPED",
             stopCode="SpotInterruption",
             launchType="FARGATE",
             capacityProviderName="FARGATE_SPOT",
         )
-        fargate = factory.Trait(launchType="FARGATE")
-        ec2 = factory.Trait(launchType="EC2")
-        tagged = factory.Trait(tags=factory.LazyFunction(_parts.new_tags))
-        service = factory.Trait(
+        fargate = Trait(launchType="FARGATE")
+        ec2 = Trait(launchType="EC2")
+        tagged = Trait(tags=factory.LazyFunction(_parts.new_tags))
+        service = Trait(
             group=factory.LazyFunction(lambda: f"service:{_parts.faker().word()}-svc"),
             startedBy=factory.LazyFunction(_parts.service_started_by),
         )
-        old_arn_format = factory.Trait(long_arn_format=False)
+        old_arn_format = Trait(long_arn_format=False)
 
     cluster = "default"
     region = "us-east-1"
@@ -337,29 +388,38 @@ class TaskFactory(_DictFactory):
 def build_container(params: dict[str, Any]) -> dict[str, Any]:
     params = dict(params)
     task_arn = params.pop("task_arn")
+    region, account_id, cluster = _checks.place(
+        params.pop("region"), params.pop("account_id"), params.pop("cluster")
+    )
     if task_arn is not None:
         parsed = arns.parse_task_arn(task_arn) if isinstance(task_arn, str) else None
-        if parsed is None:
-            raise ValueError(f"task_arn={task_arn!r} is not a task ARN")
+        if parsed is None or not arns.is_task_id(parsed.task_id):
+            raise ValueError(
+                f"task_arn={task_arn!r} is not a task ARN; write it like "
+                "'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef'"
+            )
         identity = arns.TaskIdentity(
             parsed.region,
             parsed.account_id,
-            parsed.cluster or params["cluster"],
+            parsed.cluster or cluster,
             parsed.task_id,
             long_arn_format=parsed.cluster is not None,
         )
-        params.pop("region"), params.pop("account_id"), params.pop("cluster")
     else:
-        identity = arns.TaskIdentity(
-            arns.check_region(params.pop("region")),
-            arns.check_account(params.pop("account_id")),
-            arns.check_cluster_name(params.pop("cluster")),
-            _parts.new_task_id(),
+        identity = arns.TaskIdentity(region, account_id, cluster, _parts.new_task_id())
+    launch_type = _checks.choice("launch_type", params.pop("launch_type"), lifecycle.LAUNCH_TYPES)
+    status = _checks.choice("lastStatus", params.pop("lastStatus"), lifecycle.CONTAINER_STATUSES)
+    unknown = sorted(set(params) - _CONTAINER_MEMBERS)
+    if unknown:
+        raise ValueError(
+            f"unknown Container member {', '.join(map(repr, unknown))}; use the API's member "
+            "names (name, image, exitCode, reason, ...) or cluster=, region=, account_id=, "
+            "task_arn=, launch_type="
         )
-    launch_type = params.pop("launch_type")
-    _choices("launch_type", launch_type, lifecycle.LAUNCH_TYPES)
-    status = params.pop("lastStatus")
-    _choices("lastStatus", status, lifecycle.CONTAINER_STATUSES)
+    if "healthStatus" in params:
+        _checks.choice("healthStatus", params["healthStatus"], model.enum_values("HealthStatus"))
+    if params:
+        _checks.validate_members("Container", params)
     net, _ = _parts.new_network(identity.region, launch_type)
     spec: dict[str, Any] = {
         k: params[k] for k in ("name", "image", "cpu", "memory", "memoryReservation") if k in params
@@ -371,13 +431,7 @@ def build_container(params: dict[str, Any]) -> dict[str, Any]:
             container.pop(member, None)
     if status == "STOPPED" and "exitCode" not in params:
         container["exitCode"] = 0
-    unknown = sorted(set(params) - _CONTAINER_MEMBERS)
-    if unknown:
-        raise ValueError(f"unknown Container member {', '.join(map(repr, unknown))}")
     container.update(params)
-    if "healthStatus" in container:
-        _choices("healthStatus", container["healthStatus"], model.enum_values("HealthStatus"))
-    model.validate_shape("Container", container)
     return container
 
 
@@ -400,10 +454,10 @@ class ContainerFactory(_DictFactory):
         model = dict
 
     class Params:
-        running = factory.Trait(lastStatus="RUNNING")
-        pending = factory.Trait(lastStatus="PENDING")
-        stopped = factory.Trait(lastStatus="STOPPED")
-        ec2 = factory.Trait(launch_type="EC2")
+        running = Trait(lastStatus="RUNNING")
+        pending = Trait(lastStatus="PENDING")
+        stopped = Trait(lastStatus="STOPPED")
+        ec2 = Trait(launch_type="EC2")
 
     cluster = "default"
     region = "us-east-1"
@@ -441,7 +495,9 @@ class FailureFactory(_DictFactory):
         account_id = "123456789012"
 
     arn = factory.LazyAttribute(
-        lambda o: arns.task_arn(o.region, o.account_id, o.cluster, _parts.new_task_id())
+        lambda o: arns.task_arn(
+            *_checks.place(o.region, o.account_id, o.cluster), _parts.new_task_id()
+        )
     )
     reason = "MISSING"
 
@@ -453,7 +509,7 @@ class FailureFactory(_DictFactory):
             raise ValueError(
                 f"unknown Failure member {', '.join(map(repr, unknown))}; use arn, reason, detail"
             )
-        model.validate_shape("Failure", failure)
+        _checks.validate_members("Failure", failure)
         return failure
 
 
@@ -483,6 +539,14 @@ class DescribeTasksResponseFactory(_DictFactory):
         unknown = sorted(set(kwargs) - {"tasks", "failures"})
         if unknown:
             raise ValueError(f"unknown DescribeTasks member {', '.join(map(repr, unknown))}")
+        for member, factory_name in (("tasks", "TaskFactory"), ("failures", "FailureFactory")):
+            records = kwargs[member]
+            if not isinstance(records, (list, tuple)) or not all(
+                isinstance(r, Mapping) for r in records
+            ):
+                raise _checks.ArgumentTypeError(
+                    f"{member}={records!r}: give a list of records (dicts), like [{factory_name}()]"
+                )
         response = {"tasks": list(kwargs["tasks"]), "failures": list(kwargs["failures"])}
         model.validate_output("DescribeTasks", response)
         return response
