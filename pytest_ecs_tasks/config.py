@@ -34,8 +34,10 @@ __all__ = [
 InvalidTaskIds = Literal["error", "missing"]
 TaskOrder = Literal["request", "created"]
 
-#: How many of the most recent calls ``FakeEcs.calls`` keeps by default.
-DEFAULT_CALLS_LIMIT = 1000
+#: How many of the most recent calls ``FakeEcs.calls`` keeps by default: a whole
+#: waiter's polls and more, while a long test's memory stays flat (a DescribeTasks
+#: call of 100 full tasks holds about 170 kB, so about 35 MB at most).
+DEFAULT_CALLS_LIMIT = 200
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,7 @@ class FakeEcs:
     @property
     def calls(self) -> list[Call]:
         """The API calls the fake answered, in order: the most recent
-        ``calls_limit`` of them (default 1,000)."""
+        ``calls_limit`` of them (default 200)."""
         return list(self._service.calls)
 
     @property
@@ -449,7 +449,10 @@ class FakeEcs:
         region = parsed.region if parsed else self.region
         entry = self._service.region(region).tasks.get(task_id)
         if entry is None:
-            raise ValueError(f"no task {ref!r} in {region}: start one with ecs_tasks.run_task()")
+            raise ValueError(
+                f"no task {ref!r} in {region}: start one with ecs_tasks.run_task() (a task "
+                f"that stopped more than retention={self.retention} ago is forgotten)"
+            )
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
@@ -624,8 +627,7 @@ def state_report(fake: FakeEcs) -> str:
                 for task_id in cluster.task_ids:
                     entry = reg.tasks[task_id]
                     status = entry.last_status(now)
-                    flags = " (expired)" if entry.expired(now, fake.retention) else ""
-                    lines.append(f"  task {task_id} {status}{flags}")
+                    lines.append(f"  task {task_id} {status}")
                     if entry.timeline is not None:
                         stages = ", ".join(
                             f"{s} {at.time().isoformat('milliseconds')}"

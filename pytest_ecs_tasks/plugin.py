@@ -61,7 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "ecs_tasks(region=..., account_id=..., start=..., retention=..., long_arn_format=True, "
         "seed=..., eventual_consistency=..., assert_all_faults_used=True, time_machine=False, "
-        "invalid_task_ids='error', task_order='request', calls_limit=1000): configure the "
+        "invalid_task_ids='error', task_order='request', calls_limit=200): configure the "
         "ecs_tasks fixture for this test (the closest marker wins)",
     )
     config.addinivalue_line(

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_ecs_tasks import FakeEcs, TaskFactory
+from pytest_ecs_tasks.config import DEFAULT_CALLS_LIMIT
 from pytest_ecs_tasks.fake import state_report
 from pytest_ecs_tasks.service import EcsService
-from pytest_ecs_tasks.service.core import DEFAULT_CALLS_LIMIT
 from pytest_ecs_tasks.service.state import Region
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def test_the_calls_log_keeps_the_most_recent_calls_and_counts_them_all(
     fake: FakeEcs, client: ECSClient
 ) -> None:
     limit = fake.service.calls_limit
-    assert limit == DEFAULT_CALLS_LIMIT == 1_000
+    assert limit == DEFAULT_CALLS_LIMIT == 200  # the documented default
     made = limit + 7
 
     for i in range(made):

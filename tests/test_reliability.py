@@ -219,7 +219,8 @@ def test_threads_running_stopping_and_describing_while_the_clock_moves() -> None
     """8 threads run (boto3 RunTask and FakeEcs.run_task), stop and describe tasks while a
     ninth thread moves the clock: no thread raises, no task is lost or duplicated, every
     answered call is recorded once, and no thread ever sees a task's version go down."""
-    with FakeEcs(retention=timedelta(days=3650)) as fake:
+    # Every call kept, so the log can be checked for lost or doubled calls.
+    with FakeEcs(retention=timedelta(days=3650), calls_limit=1_000_000) as fake:
         fake.create_cluster("stress")
         setup = fake.client()
         _register_web(setup)
@@ -279,6 +280,7 @@ def test_threads_running_stopping_and_describing_while_the_clock_moves() -> None
         assert len(started) == len(set(started)), "a task id was handed out twice"
         # Every answered boto3 call is in fake.calls, exactly once.
         assert len(fake.calls) == sum(w.boto_calls + w.raw_calls for w in workers)
+        assert fake.service.calls_total == len(fake.calls)
 
         listed = _paginate_list_tasks(setup, "stress", "RUNNING") + _paginate_list_tasks(
             setup, "stress", "STOPPED"

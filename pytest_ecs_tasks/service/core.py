@@ -20,14 +20,12 @@ from typing import Any, Protocol
 from .. import arns
 from ..arns import TaskIdentity
 from ..clock import Clock
+from ..config import DEFAULT_CALLS_LIMIT
 from .errors import EcsError
 from .faults import Faults
 from .state import Cluster, Region, TaskEntry
 
 __all__ = ["DEFAULT_CALLS_LIMIT", "Call", "RecordMaker", "ServiceCore", "TaskDefinitionLookup"]
-
-#: How many of the most recent calls ``EcsService.calls`` keeps by default.
-DEFAULT_CALLS_LIMIT = 1_000
 
 
 class RecordMaker(Protocol):
