@@ -314,8 +314,6 @@ class FakeEcs:
             if value is not None:
                 _name(name, value)
         plan = _task_plan(runs_for, exit_code, fail_to_start, timings)
-        if containers is not None and isinstance(exit_code, Mapping):
-            _check_exit_names(exit_code, [c["name"] for c in containers])
         try:
             entry = self._service.start_task(
                 self.region,
@@ -504,14 +502,6 @@ def _exit_code(name: str, code: object) -> int:
     if code not in _EXIT_CODES:
         raise ValueError(f"{name}={code!r}: an exit code is from 0 to 255")
     return code
-
-
-def _check_exit_names(exit_code: Mapping[str, int], names: Sequence[str]) -> None:
-    unknown = [name for name in exit_code if name not in names]
-    if unknown:
-        raise ValueError(
-            f"exit_code names {unknown[0]!r}, but the task's containers are: {', '.join(names)}"
-        )
 
 
 def _task_plan(

@@ -98,6 +98,12 @@ CASES: list[Case] = [
         ValueError,
         "exit_code names 'typo', but the task's containers are: app, sidecar",
     ),
+    (
+        "exit_code unknown container of the task definition",
+        lambda f: f.run_task(task_definition="worker:3", exit_code={"app": 1}),
+        ValueError,
+        "exit_code names 'app', but the task's containers are: worker",
+    ),
     # the rest of run_task
     (
         "fail_to_start True",

@@ -225,6 +225,15 @@ class TaskOperations(ServiceCore):
                     "revision": int(revision) if revision.isdigit() else 1,
                     "containerDefinitions": [{"name": family or "app", "essential": True}],
                 }
+            if isinstance(plan.exit_code, Mapping):
+                specs = containers or definition.get("containerDefinitions") or [{"name": "app"}]
+                names = [str(spec.get("name")) for spec in specs]
+                unknown = [name for name in plan.exit_code if name not in names]
+                if unknown:
+                    raise ValueError(
+                        f"exit_code names {unknown[0]!r}, but the task's containers are: "
+                        + ", ".join(names)
+                    )
             return self._start(
                 reg,
                 found,
