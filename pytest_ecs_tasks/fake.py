@@ -13,7 +13,15 @@ from botocore.exceptions import ClientError
 
 from . import arns, lifecycle
 from .clock import Clock, When, push_active, to_duration
-from .config import DEFAULT_CALLS_LIMIT, InvalidTaskIds, Settings, Source, TaskOrder, check
+from .config import (
+    DEFAULT_CALLS_LIMIT,
+    InvalidTaskIds,
+    Settings,
+    Source,
+    TaskOrder,
+    check,
+    settings_from,
+)
 from .factories import _parts
 from .service.ecs import Call, EcsService, TaskPlan
 from .service.errors import EcsError
@@ -91,8 +99,6 @@ class FakeEcs:
         task_order: TaskOrder = Settings.task_order,
         calls_limit: int = DEFAULT_CALLS_LIMIT,
     ) -> None:
-        from .config import settings_from
-
         settings = settings_from(
             [
                 (
