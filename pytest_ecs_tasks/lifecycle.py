@@ -156,6 +156,10 @@ class Snapshot:
     attachment_status: str
 
 
+#: A :class:`Snapshot`'s fields, in order.
+_Reading = tuple[str, str, int, dict[str, datetime], Stop | None, str, bool, str]
+
+
 @dataclass(frozen=True)
 class Timeline:
     """When a task does what. Build one with :meth:`plan`, end it with :meth:`stopped`."""
@@ -254,6 +258,11 @@ class Timeline:
 
     def at(self, now: datetime) -> Snapshot:
         """What the task shows at ``now`` (which must be at or after ``created_at``)."""
+        return Snapshot(*self._read(now))
+
+    def _read(self, now: datetime) -> _Reading:
+        """:meth:`at`'s :class:`Snapshot`, as a tuple of its fields in their order
+        (building the frozen dataclass costs more than reading the plan)."""
         last_status = self.stages[0][0]
         version = 0
         for name, at in self.stages:
@@ -265,7 +274,11 @@ class Timeline:
         stop = self.stop if self.stop is not None and self.stop.requested_at <= now else None
         if stop is not None:
             version += 1
-        instants = {k: v for k, v in self.instants.items() if v <= now}
+        every = self.instants
+        if max(every.values()) <= now:  # the usual case: all set by now
+            instants = dict(every)
+        else:
+            instants = {k: v for k, v in every.items() if v <= now}
         started = "startedAt" in instants
         if "executionStoppedAt" in instants or last_status == "STOPPED":
             container_status = "STOPPED"
@@ -281,15 +294,15 @@ class Timeline:
             attachment = "DELETED"
         else:
             attachment = "ATTACHED"
-        return Snapshot(
-            last_status=last_status,
-            desired_status="STOPPED" if stop is not None else "RUNNING",
-            version=version,
-            instants=instants,
-            stop=stop,
-            container_status=container_status,
-            containers_started=started,
-            attachment_status=attachment,
+        return (
+            last_status,
+            "STOPPED" if stop is not None else "RUNNING",
+            version,
+            instants,
+            stop,
+            container_status,
+            started,
+            attachment,
         )
 
     # -- the plan itself ------------------------------------------------------------
@@ -416,52 +429,72 @@ def render_task(
     when a stop ends the task instead, its containers exit with
     :data:`DEFAULT_STOP_EXIT_CODE`, as SIGTERM makes them.
     """
-    snap = timeline.at(now)
-    task: dict[str, Any] = {k: v for k, v in static.items() if k not in TIMELINE_TASK_MEMBERS}
-    task["lastStatus"] = snap.last_status
-    task["desiredStatus"] = snap.desired_status
-    task["version"] = snap.version
-    task.update(snap.instants)
-    if "connectivityAt" in snap.instants:
+    (
+        last_status,
+        desired_status,
+        version,
+        instants,
+        stop,
+        container_status,
+        started,
+        attachment_status,
+    ) = timeline._read(now)
+    if TIMELINE_TASK_MEMBERS.isdisjoint(static):
+        task: dict[str, Any] = dict(static)
+    else:
+        task = {k: v for k, v in static.items() if k not in TIMELINE_TASK_MEMBERS}
+    task["lastStatus"] = last_status
+    task["desiredStatus"] = desired_status
+    task["version"] = version
+    task.update(instants)
+    if "connectivityAt" in instants:
         task["connectivity"] = "CONNECTED"
-    if snap.stop is not None:
-        task["stopCode"] = snap.stop.code
-        task["stoppedReason"] = snap.stop.reason
+    if stop is not None:
+        task["stopCode"] = stop.code
+        task["stoppedReason"] = stop.reason
     if "attachments" in static:
         attachments = []
         for attachment in static["attachments"]:
             attachment = dict(attachment)
             if attachment.get("type") == "ElasticNetworkInterface":
-                attachment["status"] = snap.attachment_status
+                attachment["status"] = attachment_status
             attachments.append(attachment)
         task["attachments"] = attachments
     if "containers" in static:
         exits = exits or {}
+        started_at = instants.get("startedAt")
         task["containers"] = [
-            _render_container(c, snap, timeline, exits.get(c.get("name", "")))
+            _render_container(
+                c, container_status, started, started_at, timeline, exits.get(c.get("name", ""))
+            )
             for c in static["containers"]
         ]
     return task
 
 
 def _render_container(
-    static: Mapping[str, Any], snap: Snapshot, timeline: Timeline, exit: ContainerExit | None
+    static: Mapping[str, Any],
+    status: str,
+    started: bool,
+    started_at: datetime | None,
+    timeline: Timeline,
+    exit: ContainerExit | None,
 ) -> dict[str, Any]:
     container = dict(static)
-    container["lastStatus"] = snap.container_status
+    container["lastStatus"] = status
     container.pop("exitCode", None)
     container.pop("reason", None)
-    if not snap.containers_started:
+    if not started:
         for member in STARTED_CONTAINER_MEMBERS:
             container.pop(member, None)
     elif "managedAgents" in container:
         container["managedAgents"] = [
-            {**agent, "lastStartedAt": snap.instants["startedAt"], "lastStatus": "RUNNING"}
+            {**agent, "lastStartedAt": started_at, "lastStatus": "RUNNING"}
             for agent in container["managedAgents"]
         ]
-    if snap.container_status == "STOPPED":
+    if status == "STOPPED":
         stop = timeline.stop
-        if snap.containers_started:
+        if started:
             if stop is not None and stop.code != "EssentialContainerExited":
                 container["exitCode"] = DEFAULT_STOP_EXIT_CODE
             elif exit is not None and exit.exit_code is not None:

@@ -340,3 +340,78 @@ def test_create_builds_too() -> None:
     assert FailureFactory.create()["reason"] == "MISSING"
     assert ContainerFactory.create(pending=True)["lastStatus"] == "PENDING"
     assert len(DescribeTasksResponseFactory.create()["tasks"]) == 1
+
+
+ALL_TRAITS = [*STATUS_TRAITS, "fargate", "ec2", *OTHER_TRAITS]
+
+
+@pytest.mark.parametrize("trait", ALL_TRAITS)
+def test_same_seed_same_batch_for_every_trait(trait: str) -> None:
+    def batch() -> list[Any]:
+        factory.random.reseed_random(99)
+        return TaskFactory.build_batch(20, now=NOW, **{trait: True})
+
+    assert batch() == batch()
+
+
+@pytest.mark.parametrize("trait", ALL_TRAITS)
+def test_declarations_as_overrides_give_what_their_values_give(trait: str) -> None:
+    # factory_boy's declarations still work as overrides, and agree with plain values.
+    factory.random.reseed_random(7)
+    plain = TaskFactory.build_batch(3, now=NOW, cluster="prod", **{trait: True})
+    factory.random.reseed_random(7)
+    declared = TaskFactory.build_batch(
+        3,
+        now=factory.LazyFunction(lambda: NOW),
+        cluster=factory.LazyAttribute(lambda o: "prod"),
+        **{trait: True},
+    )
+    assert declared == plain
+
+
+def test_subclasses_keep_declarations_and_traits() -> None:
+    class WebTaskFactory(TaskFactory):
+        cluster = "web"
+        group = factory.Sequence(lambda n: f"service:web-{n}")
+
+        class Params:
+            canary = factory.Trait(tags=[{"key": "canary", "value": "yes"}], lastStatus="PENDING")
+
+    class QuietTaskFactory(TaskFactory):
+        startedBy = factory.LazyFunction(lambda: "me")
+
+        class Params:
+            loud = factory.Trait(startedBy="you")
+
+    web = WebTaskFactory(now=NOW, canary=True, ec2=True)
+    assert web["clusterArn"].endswith(":cluster/web")
+    assert web["group"].startswith("service:web-")
+    assert web["tags"] == [{"key": "canary", "value": "yes"}]
+    assert (web["lastStatus"], web["launchType"]) == ("PENDING", "EC2")
+    assert WebTaskFactory(now=NOW)["tags"] == []
+    assert QuietTaskFactory(now=NOW)["startedBy"] == "me"
+    assert QuietTaskFactory(now=NOW, loud=True)["startedBy"] == "you"
+    assert QuietTaskFactory(now=NOW, loud=True, startedBy="them")["startedBy"] == "them"
+    assert [t["lastStatus"] for t in QuietTaskFactory.build_batch(2, now=NOW, stopped=True)] == [
+        "STOPPED",
+        "STOPPED",
+    ]
+    for record in (web, QuietTaskFactory(now=NOW, service=True)):
+        assert_consistent_task(record, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"pending": True}, {"stopped": True}, {"ec2": True}, {"stopped": True, "ec2": True}],
+)
+def test_container_and_failure_records_are_valid(kwargs: dict[str, Any]) -> None:
+    task = TaskFactory(now=NOW)
+    containers = [
+        ContainerFactory(**kwargs),
+        ContainerFactory(task_arn=task["taskArn"], **kwargs),
+        ContainerFactory(region="cn-north-1", cluster="c", name="app", cpu="256", **kwargs),
+    ]
+    failures = [FailureFactory(), FailureFactory(region="eu-west-1", detail="gone")]
+    assert_valid_response(
+        "DescribeTasks", {"tasks": [{**task, "containers": containers}], "failures": failures}
+    )

@@ -46,6 +46,12 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def _a(value: object) -> str:
+    """``value``'s type with its article: ``an int``, ``a list``."""
+    kind = _kind(value)
+    return f"{'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind}"
+
+
 def region(value: object, name: str = "region") -> str:
     if not isinstance(value, str):
         raise ArgumentTypeError(
@@ -74,9 +80,7 @@ _CLUSTER_RULE = "a cluster name is 1 to 255 letters, digits, hyphens and undersc
 
 def cluster(value: object, name: str = "cluster") -> str:
     if not isinstance(value, str):
-        raise ArgumentTypeError(
-            f"{_CLUSTER_RULE}, like 'default': {name}={value!r} is a {_kind(value)}"
-        )
+        raise ArgumentTypeError(f"{_CLUSTER_RULE}, like 'default': {name}={value!r} is {_a(value)}")
     try:
         return arns.check_cluster_name(value)
     except ValueError:
@@ -133,19 +137,22 @@ def moment(value: object) -> datetime:
     current time, the active fake service's clock if there is one)."""
     if value is None:
         return current_time()
-    try:
-        when = to_utc(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise ArgumentTypeError(
-            f"now={value!r}: give a datetime (naive means UTC), a date, an ISO 8601 string "
-            "like '2025-06-01T12:00:00Z' or epoch seconds"
-        ) from None
-    except ValueError as exc:
-        raise ValueError(f"now={value!r}: {exc}") from None
+    if type(value) is datetime and value.tzinfo is timezone.utc:
+        when = value  # as to_utc would give it, without making a copy
+    else:
+        try:
+            when = to_utc(value)  # type: ignore[arg-type]
+        except TypeError:
+            raise ArgumentTypeError(
+                f"now={value!r}: give a datetime (naive means UTC), a date, an ISO 8601 string "
+                "like '2025-06-01T12:00:00Z' or epoch seconds"
+            ) from None
+        except ValueError as exc:
+            raise ValueError(f"now={value!r}: {exc}") from None
     if not _EARLIEST <= when <= _LATEST:
         raise ValueError(
             f"now={value!r} is out of range: a record's timestamps go back up to a day "
-            f"before it; give a time from {_EARLIEST:%Y-%m-%d} to {_LATEST:%Y-%m-%d}"
+            f"before it; give a time from {_EARLIEST.date()} to {_LATEST.date()}"
         )
     return when
 
@@ -166,7 +173,7 @@ def tag_list(value: object, name: str = "tags") -> list[dict[str, str]]:
             where = f"{name}[{i}]"
             if not isinstance(tag, Mapping):
                 raise ArgumentTypeError(
-                    f"{where}={tag!r} is a {_kind(tag)}: each tag is a dict like "
+                    f"{where}={tag!r} is {_a(tag)}: each tag is a dict like "
                     "{'key': 'team', 'value': 'data'}"
                 )
             if "key" not in tag:
@@ -182,17 +189,17 @@ def tag_list(value: object, name: str = "tags") -> list[dict[str, str]]:
                 )
             pairs.append((where, tag["key"], tag.get("value", "")))
     else:
-        raise ArgumentTypeError(f"{name}={value!r} is a {_kind(value)}: give {_TAG_FORMS}")
+        raise ArgumentTypeError(f"{name}={value!r} is {_a(value)}: give {_TAG_FORMS}")
     if len(pairs) > 50:
         raise ValueError(f"{name}: {len(pairs)} tags, but a resource has at most 50")
     tags: list[dict[str, str]] = []
     seen: set[str] = set()
     for where, key, text in pairs:
         if not isinstance(key, str):
-            raise ArgumentTypeError(f"{where}: the tag key {key!r} is a {_kind(key)}, not a str")
+            raise ArgumentTypeError(f"{where}: the tag key {key!r} is {_a(key)}, not a str")
         if not isinstance(text, str):
             raise ArgumentTypeError(
-                f"{where}: the value {text!r} of tag {key!r} is a {_kind(text)}, not a str"
+                f"{where}: the value {text!r} of tag {key!r} is {_a(text)}, not a str"
             )
         if not 1 <= len(key) <= 128:
             raise ValueError(f"{where}: the tag key {key!r} is not 1 to 128 characters long")

@@ -179,9 +179,8 @@ def _template(plan: _Plan, params: Mapping[str, Any]) -> _Template:
     return tuple(steps)
 
 
-def _resolve(plan: _Plan, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The attributes factory_boy's resolver gives ``plan``'s factory for ``params``
-    (less the parameters, when the plan is direct)."""
+def _template_for(plan: _Plan, params: Mapping[str, Any]) -> _Template:
+    """``plan``'s steps for the overrides ``params`` (cached per names and flags set)."""
     flags = plan.flags
     key = (tuple(params), tuple(name for name in params if name in flags and params[name]))
     template = plan.templates.get(key)
@@ -189,6 +188,12 @@ def _resolve(plan: _Plan, params: Mapping[str, Any]) -> dict[str, Any]:
         if len(plan.templates) >= 512:
             plan.templates.clear()
         template = plan.templates[key] = _template(plan, params)
+    return template
+
+
+def _resolve(template: _Template, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes factory_boy's resolver gives for ``params``, by ``template``
+    (less the parameters, when the plan is direct)."""
     attributes: dict[str, Any] = {}
     for name, how, value in template:
         if how == _GIVEN:
@@ -204,38 +209,74 @@ def _resolve(plan: _Plan, params: Mapping[str, Any]) -> dict[str, Any]:
     return attributes
 
 
+def _plan_of(factory_class: Any) -> _Plan | None:
+    """The plan of this very class (not its parent's), made on first use."""
+    plan = factory_class.__dict__.get("_fast_plan", _NOTHING)
+    if plan is _NOTHING:
+        plan = _plan(factory_class)
+        type.__setattr__(factory_class, "_fast_plan", plan)
+    return plan  # type: ignore[no-any-return]
+
+
 class FastGenerate:
     """A mixin for a :class:`factory.Factory`: resolves simple declarations itself
     (see the module's docstring); the result is the same as factory_boy's."""
 
     @classmethod
     def _generate(cls, strategy: str, params: dict[str, Any]) -> Any:
+        instances = cls._generate_fast(strategy, 1, params)
+        if instances is None:
+            return super()._generate(strategy, params)  # type: ignore[misc]
+        return instances[0]
+
+    @classmethod
+    def _generate_fast(cls, strategy: str, size: int, params: dict[str, Any]) -> list[Any] | None:
+        """``size`` instances, the declarations resolved by their plan (worked out
+        once for them all), or ``None`` if factory_boy has to resolve them."""
         factory_class: Any = cls
-        plan = factory_class.__dict__.get("_fast_plan", _NOTHING)
-        if plan is _NOTHING:  # first call: the plan of this very class (not its parent's)
-            plan = _plan(factory_class)
-            type.__setattr__(factory_class, "_fast_plan", plan)
+        plan = _plan_of(factory_class)
         if (
             plan is None
             or strategy not in (enums.BUILD_STRATEGY, enums.CREATE_STRATEGY)
             or not _plain(params)
         ):
-            return super()._generate(strategy, params)  # type: ignore[misc]
-        assert isinstance(plan, _Plan)
+            return None
+        template = _template_for(plan, params)
         meta = factory_class._meta
-        meta.next_sequence()
-        attributes = _resolve(plan, params)
-        if plan.direct:
-            args: tuple[Any, ...] = ()
-            kwargs = attributes
-        else:
-            args, kwargs = meta.prepare_arguments(attributes)
+        model = meta.get_model_class()
         create = strategy == enums.CREATE_STRATEGY
         build: Callable[..., Any] = factory_class._create if create else factory_class._build
-        instance = build(meta.get_model_class(), *args, **kwargs)
-        if plan.post_hook:
-            factory_class._after_postgeneration(instance, create=create, results={})
-        return instance
+        instances = []
+        for _ in range(size):
+            meta.next_sequence()
+            attributes = _resolve(template, params)
+            if plan.direct:
+                instance = build(model, **attributes)
+            else:
+                args, kwargs = meta.prepare_arguments(attributes)
+                instance = build(model, *args, **kwargs)
+            if plan.post_hook:
+                factory_class._after_postgeneration(instance, create=create, results={})
+            instances.append(instance)
+        return instances
+
+    @classmethod
+    def _generate_batch(cls, strategy: str, size: int, params: dict[str, Any]) -> list[Any]:
+        """What ``build_batch``/``create_batch`` give: ``size`` calls of ``build``/``create``,
+        in one go when neither they nor ``_generate`` were overridden."""
+        factory_class: Any = cls
+        base = factory.base.BaseFactory
+        one = base.create if strategy == enums.CREATE_STRATEGY else base.build
+        mine = factory_class.create if strategy == enums.CREATE_STRATEGY else factory_class.build
+        if (
+            getattr(mine, "__func__", None) is one.__func__
+            and getattr(factory_class._generate, "__func__", None)
+            is FastGenerate._generate.__func__  # type: ignore[attr-defined]
+        ):
+            instances = cls._generate_fast(strategy, size, params)
+            if instances is not None:
+                return instances
+        return [mine(**params) for _ in range(size)]
 
 
 def _plain(params: Mapping[str, Any]) -> bool:

@@ -127,7 +127,7 @@ def user_name() -> str:
 def new_task_id(*, old_format: bool = False) -> str:
     """A task id: 32 lowercase hex characters, or a 36-character UUID (old format)."""
     if old_format:
-        return _Hex(32).uuid()
+        return _uuid(_hex(32))
     return f"{_getrandbits(128):032x}"
 
 
@@ -137,41 +137,28 @@ def digits(n: int) -> str:
     return f"{_RANDOM.randrange(10**n):0{n}d}"
 
 
-class _Hex:
-    """Random hex digits for one record's ids, drawn at once: one draw and one
-    formatting for a whole record instead of one per id."""
+def _hex(count: int) -> str:
+    """``count`` random hex digits. A record draws all its ids' digits at once:
+    one draw and one formatting instead of one per id."""
+    return f"{_getrandbits(4 * count):0{count}x}"
 
-    __slots__ = ("_at", "_digits")
 
-    def __init__(self, count: int) -> None:
-        self._digits = f"{_getrandbits(4 * count):0{count}x}"
-        self._at = 0
+def _uuid(h: str) -> str:
+    """A random (version 4) UUID from 32 random hex digits ``h``, as
+    ``str(uuid.UUID(int=int(h, 16), version=4))`` writes it."""
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
-    def take(self, n: int) -> str:
-        at = self._at
-        self._at = end = at + n
-        if end > len(self._digits):  # more than was planned for: draw the rest
-            self._digits += f"{_getrandbits(4 * n):0{n}x}"
-        return self._digits[at:end]
 
-    def uuid(self) -> str:
-        """A random (version 4) UUID, as ``str(uuid.UUID(int=bits, version=4))`` writes it."""
-        h = self.take(32)
-        variant = "89ab"[int(h[16], 16) & 3]
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
-
-    def mac_address(self) -> str:
-        """A unicast, locally administered MAC address, like the ones ENIs get."""
-        h = self.take(12)
-        first = int(h[:2], 16) & 0xFC | 0x02
-        return f"{first:02x}:{h[2:4]}:{h[4:6]}:{h[6:8]}:{h[8:10]}:{h[10:]}"
-
+#: A UUID's variant digit (RFC 4122: 10xx) for a random hex digit.
+_VARIANT = {f"{i:x}": f"{i & 3 | 8:x}" for i in range(16)}
+#: A MAC address's first octet, unicast and locally administered, for a random one.
+_MAC_FIRST = {f"{i:02x}": f"{i & 0xFC | 0x02:02x}" for i in range(256)}
 
 #: Hex digits each part of a record takes: the network (its attachment id, and for
-#: awsvpc a subnet, an ENI and a MAC address), a container (its id and image
-#: digest, and on EC2 a runtime id), a container instance id.
-_NETWORK_HEX = {True: 32 + 17 + 17 + 12, False: 32}
-_CONTAINER_HEX = {True: 32 + 64, False: 32 + 64 + 64}
+#: awsvpc a subnet, an ENI and a MAC address: 32 + 17 + 17 + 12), a container (its
+#: id, and on EC2 a runtime id), a container instance id.
+_NETWORK_HEX = {True: 78, False: 32}
+_CONTAINER_HEX = {True: 32, False: 96}
 _INSTANCE_HEX = 32
 
 
@@ -188,24 +175,26 @@ class Network(NamedTuple):
 
 
 def new_network(
-    region: str, launch_type: str, ids: _Hex | None = None
+    region: str, launch_type: str, digits: str | None = None
 ) -> tuple[Network, dict[str, Any] | None]:
-    """The task's network and, for awsvpc, its ENI attachment record."""
-    if ids is None:
-        ids = _Hex(_NETWORK_HEX[launch_type != "EC2"])
+    """The task's network and, for awsvpc, its ENI attachment record (``digits``:
+    its random hex digits, ``_NETWORK_HEX`` of them)."""
+    awsvpc = launch_type != "EC2"
+    h = digits if digits is not None else _hex(_NETWORK_HEX[awsvpc])
     ip = f"10.0.{int(_random() * 256)}.{1 + int(_random() * 254)}"
-    net = Network(ids.uuid(), ip, launch_type)
-    if launch_type == "EC2":
+    net = Network(_uuid(h), ip, launch_type)
+    if not awsvpc:
         return net, None
     dns_suffix = "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
+    mac = f"{_MAC_FIRST[h[66:68]]}:{h[68:70]}:{h[70:72]}:{h[72:74]}:{h[74:76]}:{h[76:78]}"
     attachment = {
         "id": net.attachment_id,
         "type": "ElasticNetworkInterface",
         "status": "ATTACHED",
         "details": [
-            {"name": "subnetId", "value": f"subnet-{ids.take(17)}"},
-            {"name": "networkInterfaceId", "value": f"eni-{ids.take(17)}"},
-            {"name": "macAddress", "value": ids.mac_address()},
+            {"name": "subnetId", "value": f"subnet-{h[32:49]}"},
+            {"name": "networkInterfaceId", "value": f"eni-{h[49:66]}"},
+            {"name": "macAddress", "value": mac},
             {"name": "privateDnsName", "value": f"ip-{ip.replace('.', '-')}.{dns_suffix}"},
             {"name": "privateIPv4Address", "value": ip},
         ],
@@ -224,9 +213,9 @@ def static_container(
     ``name``, ``image``, ``cpu``, ``memory``, ``memoryReservation`` and port
     mappings are honoured.
     """
-    ids = _Hex(_CONTAINER_HEX[net.launch_type != "EC2"])
+    digits = _hex(_CONTAINER_HEX[net.launch_type != "EC2"])
     return _container(
-        identity.task_arn, identity.container_arn, identity.task_id, net, spec or {}, ids
+        identity.task_arn, identity.container_arn, identity.task_id, net, spec or {}, digits
     )
 
 
@@ -236,14 +225,16 @@ def _container(
     task_id: str,
     net: Network,
     spec: Mapping[str, Any],
-    ids: _Hex,
+    h: str,
 ) -> dict[str, Any]:
+    """A container (see :func:`static_container`); ``h``: its random hex digits."""
+    image = spec.get("image") or IMAGES[int(_random() * len(IMAGES))]
     container: dict[str, Any] = {
-        "containerArn": container_arn(ids.uuid()),
+        "containerArn": container_arn(_uuid(h)),
         "taskArn": task_arn,
         "name": spec.get("name") or word(),
-        "image": spec.get("image") or IMAGES[int(_random() * len(IMAGES))],
-        "imageDigest": f"sha256:{ids.take(64)}",
+        "image": image,
+        "imageDigest": _digest(image),
     }
     attachment_id, private_ip, launch_type = net
     if launch_type != "EC2":
@@ -253,7 +244,7 @@ def _container(
             {"attachmentId": attachment_id, "privateIpv4Address": private_ip}
         ]
     else:
-        container["runtimeId"] = ids.take(64)
+        container["runtimeId"] = h[32:96]
         ports = [
             m.get("containerPort") for m in spec.get("portMappings", ()) if m.get("containerPort")
         ]
@@ -280,6 +271,34 @@ def _container(
     return _known(container, "Container")
 
 
+_digests: dict[str, str] = {}
+
+
+def _digest(image: str) -> str:
+    """An image's digest: the same for every container of the image, as a registry's is."""
+    digest = _digests.get(image)
+    if digest is None:
+        import hashlib
+
+        digest = f"sha256:{hashlib.sha256(image.encode()).hexdigest()}"
+        if len(_digests) < 4096:
+            _digests[image] = digest
+    return digest
+
+
+_cluster_arns: dict[tuple[str, str, str], str] = {}
+
+
+def _cluster_arn(region: str, account_id: str, cluster: str) -> str:
+    key = (region, account_id, cluster)
+    arn = _cluster_arns.get(key)
+    if arn is None:
+        arn = arns.cluster_arn(region, account_id, cluster)
+        if len(_cluster_arns) < 4096:
+            _cluster_arns[key] = arn
+    return arn
+
+
 _CPU_ARCHITECTURES = ("x86_64", "x86_64", "arm64")
 _CONTAINER_INSTANCE_LAUNCH_TYPES = frozenset({"EC2", "EXTERNAL", "MANAGED_INSTANCES"})
 
@@ -300,20 +319,20 @@ def static_task(
     capacity_provider: str | None = None,
 ) -> dict[str, Any]:
     """A task record without its time-dependent members (see ``lifecycle.render_task``)."""
+    # The draws below are _choice and _randrange, written out: this runs for every record.
+    random = _random
     if not family:
         words = _words_of(faker()).words
-        family = f"{_choice(words)}-{_choice(words)}"
-    revision = revision if revision is not None else _randrange(1, 40)
+        count = len(words)
+        family = f"{words[int(random() * count)]}-{words[int(random() * count)]}"
+    revision = revision if revision is not None else 1 + int(random() * 39)
     specs = containers if containers is not None else ({"name": family.split("-")[0]},)
     awsvpc = launch_type != "EC2"
-    ids = _Hex(
-        _NETWORK_HEX[awsvpc]
-        + len(specs) * _CONTAINER_HEX[awsvpc]
-        + (_INSTANCE_HEX if launch_type in _CONTAINER_INSTANCE_LAUNCH_TYPES else 0)
-    )
-    net, attachment = new_network(identity.region, launch_type, ids)
+    network_hex, container_hex = _NETWORK_HEX[awsvpc], _CONTAINER_HEX[awsvpc]
+    h = _hex(network_hex + len(specs) * container_hex + _INSTANCE_HEX)
+    net, attachment = new_network(identity.region, launch_type, h)
     if cpu is None or memory is None:
-        size_cpu, size_memory = _choice(_SMALL_SIZES)
+        size_cpu, size_memory = _SMALL_SIZES[int(random() * 3)]
         cpu = cpu or size_cpu
         memory = memory or size_memory
     region, account_id, cluster = identity.region, identity.account_id, identity.cluster
@@ -321,23 +340,30 @@ def static_task(
     fargate = launch_type == "FARGATE"
     task: dict[str, Any] = {
         "attachments": [attachment] if attachment is not None else [],
-        "attributes": [{"name": "ecs.cpu-architecture", "value": _choice(_CPU_ARCHITECTURES)}],
-        "availabilityZone": region + _choice("abc"),
+        "attributes": [
+            {"name": "ecs.cpu-architecture", "value": _CPU_ARCHITECTURES[int(random() * 3)]}
+        ],
+        "availabilityZone": region + "abc"[int(random() * 3)],
     }
     if fargate:
         task["capacityProviderName"] = capacity_provider or "FARGATE"
     elif capacity_provider:
         task["capacityProviderName"] = capacity_provider
-    task["clusterArn"] = arns.cluster_arn(region, account_id, cluster)
+    task["clusterArn"] = _cluster_arn(region, account_id, cluster)
     if launch_type in _CONTAINER_INSTANCE_LAUNCH_TYPES:
         task["containerInstanceArn"] = arns.container_instance_arn(
-            region, account_id, cluster, ids.take(_INSTANCE_HEX)
+            region, account_id, cluster, h[-_INSTANCE_HEX:]
         )
     container_arn = identity.container_arn
     task_id = identity.task_id
-    task["containers"] = [
-        _container(task_arn, container_arn, task_id, net, spec, ids) for spec in specs
-    ]
+    at = network_hex
+    containers = []
+    for spec in specs:
+        containers.append(
+            _container(task_arn, container_arn, task_id, net, spec, h[at : at + container_hex])
+        )
+        at += container_hex
+    task["containers"] = containers
     task["cpu"] = str(cpu)
     task["enableExecuteCommand"] = False
     if fargate:
@@ -367,13 +393,66 @@ def static_task(
 _SMALL_SIZES = FARGATE_SIZES[:3]
 
 
+#: Every member :func:`static_task` and its containers may carry, per shape.
+_EMITTED = {
+    "Task": frozenset(
+        {
+            "attachments",
+            "attributes",
+            "availabilityZone",
+            "capacityProviderName",
+            "clusterArn",
+            "containerInstanceArn",
+            "containers",
+            "cpu",
+            "enableExecuteCommand",
+            "ephemeralStorage",
+            "fargateEphemeralStorage",
+            "group",
+            "healthStatus",
+            "launchType",
+            "memory",
+            "overrides",
+            "platformFamily",
+            "platformVersion",
+            "startedBy",
+            "tags",
+            "taskArn",
+            "taskDefinitionArn",
+        }
+    ),
+    "Container": frozenset(
+        {
+            "containerArn",
+            "cpu",
+            "healthStatus",
+            "image",
+            "imageDigest",
+            "memory",
+            "memoryReservation",
+            "name",
+            "networkBindings",
+            "networkInterfaces",
+            "runtimeId",
+            "taskArn",
+        }
+    ),
+}
+#: Per shape: botocore's members when last asked, and which emitted ones it lacks.
+_lacking: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
 def _known(record: dict[str, Any], shape: str) -> dict[str, Any]:
     """``record`` without the members the installed botocore's model does not know
     (an older botocore lacks newer members, like ``fargateEphemeralStorage``)."""
     known = model.members(shape)
-    if known.issuperset(record):
+    seen = _lacking.get(shape)
+    if seen is None or seen[0] is not known:
+        seen = _lacking[shape] = (known, _EMITTED[shape] - known)
+    lacking = seen[1]
+    if not lacking:
         return record
-    return {k: v for k, v in record.items() if k in known}
+    return {k: v for k, v in record.items() if k not in lacking}
 
 
 _TAG_KEYS = ("team", "env", "service", "cost-center", "owner", "project")

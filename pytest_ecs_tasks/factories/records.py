@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import factory
+from factory import enums
 
 from .. import arns, lifecycle, model
 from . import _checks, _parts
@@ -43,9 +44,11 @@ FAILURE_EXIT_CODES = (1, 1, 1, 2, 127, 137, 139, 255)
 
 
 def _seconds(low: float, high: float) -> timedelta:
-    return timedelta(0, _uniform(low, high))
+    """A random duration from ``low`` to ``high`` seconds (``random.uniform``'s)."""
+    return timedelta(0, low + (high - low) * _random())
 
 
+_random = _parts.randgen().random
 _uniform = _parts.randgen().uniform
 
 
@@ -141,13 +144,8 @@ def _stopped_before(
     started_after, stopped_after = offsets
     ran_for = _seconds(20, 3 * 3600)
     created = now - _seconds(60, 40 * 60) - stopped_after - ran_for - started_after
-    return lifecycle.Timeline(
-        created,
-        awsvpc=planned.awsvpc,
-        timings=planned.timings,
-        start_failure=planned.start_failure,
-        stop=lifecycle.Stop(created + started_after + ran_for, stop_code, reason),
-    )
+    stop = lifecycle.Stop(created + started_after + ran_for, stop_code, reason)
+    return lifecycle.Timeline(created, planned.awsvpc, planned.timings, None, stop)
 
 
 def build_task(params: dict[str, Any]) -> dict[str, Any]:
@@ -165,44 +163,22 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
     if stop_code is not None:
         _checks.choice("stopCode", stop_code, lifecycle.STOP_CODES)
     given = params  # what is left: Task members, set on the record as given
-    if "desiredStatus" in given:
-        _checks.choice("desiredStatus", given["desiredStatus"], lifecycle.DESIRED_STATUSES)
-    container_specs = _checks.container_specs(given.pop("containers", None))
-    tags = given.pop("tags", None)
-    tags = _checks.tag_list(tags) if tags is not None else None
-    for member in ("cpu", "memory"):
-        if member in given and not isinstance(given[member], str):
-            raise _checks.ArgumentTypeError(
-                f"{member}={given[member]!r}: the API sends a task's cpu and memory as strings, "
-                f"like {member}='{'256' if member == 'cpu' else '512'}'"
-            )
-    unknown = sorted(set(given) - _TASK_MEMBERS)
-    if unknown:
-        raise ValueError(
-            f"unknown Task member {', '.join(map(repr, unknown))}; use the API's member names "
-            "(lastStatus, stopCode, containers, ...) or cluster=, region=, account_id=, now="
-        )
-    _check_members(given)
-    reason = given.pop("stoppedReason", None)
-    if given or container_specs or reason is not None:
-        # Only what the caller gave needs botocore's word: the rest is built valid,
-        # and tag_list has checked the tags more closely than botocore would.
-        record = dict(given)
-        if container_specs:
-            record["containers"] = [
-                {k: v for k, v in spec.items() if k in _CONTAINER_MEMBERS}
-                for spec in container_specs
-            ]
-        if reason is not None:
-            record["stoppedReason"] = reason
-        _checks.validate_members("Task", record)
+    container_specs: list[Mapping[str, Any]] | None = None
+    tags: list[dict[str, str]] | None = None
+    reason: str | None = None
+    static_args: dict[str, Any] = {}
+    if given:
+        container_specs, tags, reason = _checked_given(given)
+        static_args = {
+            _STATIC_MEMBERS[m]: given.pop(m) for m in list(given) if m in _STATIC_MEMBERS
+        }
     reason = reason or (lifecycle.STOPPED_REASONS.get(stop_code, "") if stop_code else None)
     static = _parts.static_task(
         identity,
         launch_type=launch_type,
         containers=container_specs,
         tags=tags or (),
-        **{arg: given.pop(member) for member, arg in _STATIC_MEMBERS.items() if member in given},
+        **static_args,
     )
     failed = stop_code == "TaskFailedToStart"
     planned = _planned(launch_type != "EC2", reason if failed else None)
@@ -247,6 +223,70 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
         if timeline.status_at(now) == target:
             return _finish(static, timeline, now, given, exit_code, container_specs)
     raise AssertionError(f"could not place lastStatus={target!r}")  # pragma: no cover
+
+
+#: Task members given as strings that passed the checks: a trait's or a batch's
+#: same values need no second look. (Strings only: ``True == 1`` would let an int
+#: pass for a boolean member that was checked with a bool.)
+_GIVEN_OK: set[tuple[tuple[str, Any], ...]] = set()
+
+
+def _checked_given(
+    given: dict[str, Any],
+) -> tuple[list[Mapping[str, Any]] | None, list[dict[str, str]] | None, str | None]:
+    """:func:`_check_given`, once per set of plain values."""
+    key = tuple(given.items())
+    try:
+        seen = key in _GIVEN_OK
+    except TypeError:  # unhashable values: lists, dicts
+        seen = False
+    if seen:
+        return None, None, given.pop("stoppedReason", None)
+    checked = _check_given(given)
+    if all(type(value) is str for _, value in key):
+        if len(_GIVEN_OK) >= 1024:
+            _GIVEN_OK.clear()
+        _GIVEN_OK.add(key)
+    return checked
+
+
+def _check_given(
+    given: dict[str, Any],
+) -> tuple[list[Mapping[str, Any]] | None, list[dict[str, str]] | None, str | None]:
+    """Check the Task members given; take out ``containers``, ``tags`` and
+    ``stoppedReason`` (the specs, the tags as the record holds them, the reason)."""
+    if "desiredStatus" in given:
+        _checks.choice("desiredStatus", given["desiredStatus"], lifecycle.DESIRED_STATUSES)
+    container_specs = _checks.container_specs(given.pop("containers", None))
+    tags = given.pop("tags", None)
+    tags = _checks.tag_list(tags) if tags is not None else None
+    for member in ("cpu", "memory"):
+        if member in given and not isinstance(given[member], str):
+            raise _checks.ArgumentTypeError(
+                f"{member}={given[member]!r}: the API sends a task's cpu and memory as strings, "
+                f"like {member}='{'256' if member == 'cpu' else '512'}'"
+            )
+    if not _TASK_MEMBERS.issuperset(given):
+        unknown = sorted(set(given) - _TASK_MEMBERS)
+        raise ValueError(
+            f"unknown Task member {', '.join(map(repr, unknown))}; use the API's member names "
+            "(lastStatus, stopCode, containers, ...) or cluster=, region=, account_id=, now="
+        )
+    _check_members(given)
+    reason = given.pop("stoppedReason", None)
+    if given or container_specs or reason is not None:
+        # Only what the caller gave needs botocore's word: the rest is built valid,
+        # and tag_list has checked the tags more closely than botocore would.
+        record = dict(given)
+        if container_specs:
+            record["containers"] = [
+                {k: v for k, v in spec.items() if k in _CONTAINER_MEMBERS}
+                for spec in container_specs
+            ]
+        if reason is not None:
+            record["stoppedReason"] = reason
+        _checks.validate_members("Task", record)
+    return container_specs, tags, reason
 
 
 def _check_members(given: Mapping[str, Any]) -> None:
@@ -309,11 +349,11 @@ class _DictFactory(FastGenerate, factory.Factory):  # type: ignore[misc]
 
     @classmethod
     def build_batch(cls, size: int, **kwargs: Any) -> list[Any]:
-        return super().build_batch(_checks.batch_size(size), **kwargs)  # type: ignore[no-any-return]
+        return cls._generate_batch(enums.BUILD_STRATEGY, _checks.batch_size(size), kwargs)
 
     @classmethod
     def create_batch(cls, size: int, **kwargs: Any) -> list[Any]:
-        return super().create_batch(_checks.batch_size(size), **kwargs)  # type: ignore[no-any-return]
+        return cls._generate_batch(enums.CREATE_STRATEGY, _checks.batch_size(size), kwargs)
 
 
 class TaskFactory(_DictFactory):
@@ -364,7 +404,7 @@ class TaskFactory(_DictFactory):
         ec2 = Trait(launchType="EC2")
         tagged = Trait(tags=factory.LazyFunction(_parts.new_tags))
         service = Trait(
-            group=factory.LazyFunction(lambda: f"service:{_parts.faker().word()}-svc"),
+            group=factory.LazyFunction(lambda: f"service:{_parts.word()}-svc"),
             startedBy=factory.LazyFunction(_parts.service_started_by),
         )
         old_arn_format = Trait(long_arn_format=False)
