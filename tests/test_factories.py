@@ -18,6 +18,7 @@ from pytest_ecs_tasks import (
     DescribeTasksResponseFactory,
     FailureFactory,
     TaskFactory,
+    lifecycle,
     model,
 )
 from pytest_ecs_tasks.wire import from_wire, to_wire
@@ -415,3 +416,36 @@ def test_container_and_failure_records_are_valid(kwargs: dict[str, Any]) -> None
     assert_valid_response(
         "DescribeTasks", {"tasks": [{**task, "containers": containers}], "failures": failures}
     )
+
+
+def test_records_carry_only_members_the_installed_botocore_knows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An older botocore lacks newer members (fargateEphemeralStorage, ...): the
+    # records leave out whatever the installed model does not know.
+    def build() -> list[Any]:
+        return [
+            TaskFactory(now=NOW, startedBy="me", capacityProviderName="FARGATE"),
+            TaskFactory(now=NOW, ec2=True, tagged=True),
+        ]
+
+    # Members every botocore knows, or that the lifecycle sets: not dropped here.
+    kept = {"containers", "name", "lastStatus", "exitCode", "reason"} | set(
+        lifecycle.TIMELINE_TASK_MEMBERS
+    )
+    tasks = build()
+    real = model.members
+    for shape, members in (
+        ("Task", {k for t in tasks for k in t}),
+        ("Container", {k for t in tasks for c in t["containers"] for k in c}),
+    ):
+        for member in sorted(members - kept):
+
+            def older(name: str, shape: str = shape, member: str = member) -> frozenset[str]:
+                return real(name) - {member} if name == shape else real(name)
+
+            monkeypatch.setattr(model, "members", older)
+            for task in build():
+                records = [task] if shape == "Task" else task["containers"]
+                assert all(member not in record for record in records), (shape, member)
+            monkeypatch.undo()
