@@ -214,23 +214,24 @@ def static_container(
     mappings are honoured.
     """
     digits = _hex(_CONTAINER_HEX[net.launch_type != "EC2"])
-    return _container(
-        identity.task_arn, identity.container_arn, identity.task_id, net, spec or {}, digits
-    )
+    task_id = identity.task_id
+    container_arn = _arns_of(identity).container.replace(_TASK_ID, task_id)
+    return _container(identity.task_arn, container_arn, task_id, net, spec or {}, digits)
 
 
 def _container(
     task_arn: str,
-    container_arn: Callable[[str], str],
+    container_arn: str,
     task_id: str,
     net: Network,
     spec: Mapping[str, Any],
     h: str,
 ) -> dict[str, Any]:
-    """A container (see :func:`static_container`); ``h``: its random hex digits."""
+    """A container (see :func:`static_container`): ``container_arn`` has a placeholder
+    for the container's id, ``h`` are its random hex digits."""
     image = spec.get("image") or IMAGES[int(_random() * len(IMAGES))]
     container: dict[str, Any] = {
-        "containerArn": container_arn(_uuid(h)),
+        "containerArn": container_arn.replace(_CONTAINER_ID, _uuid(h)),
         "taskArn": task_arn,
         "name": spec.get("name") or word(),
         "image": image,
@@ -286,17 +287,35 @@ def _digest(image: str) -> str:
     return digest
 
 
-_cluster_arns: dict[tuple[str, str, str], str] = {}
+class _PlaceArns(NamedTuple):
+    """A place's ARNs, as :mod:`arns` writes them: the cluster's, and the task's
+    and a container's with placeholders for the ids (built once, filled per record)."""
+
+    cluster: str
+    task: str
+    container: str
 
 
-def _cluster_arn(region: str, account_id: str, cluster: str) -> str:
-    key = (region, account_id, cluster)
-    arn = _cluster_arns.get(key)
-    if arn is None:
-        arn = arns.cluster_arn(region, account_id, cluster)
-        if len(_cluster_arns) < 4096:
-            _cluster_arns[key] = arn
-    return arn
+_TASK_ID = "\x00"
+_CONTAINER_ID = "\x01"
+_place_arns: dict[tuple[str, str, str, bool], _PlaceArns] = {}
+
+
+def _arns_of(identity: TaskIdentity) -> _PlaceArns:
+    key = (identity.region, identity.account_id, identity.cluster, identity.long_arn_format)
+    place = _place_arns.get(key)
+    if place is None:
+        region, account_id, cluster, long_format = key
+        place = _PlaceArns(
+            arns.cluster_arn(region, account_id, cluster),
+            arns.task_arn(region, account_id, cluster, _TASK_ID, long_format=long_format),
+            arns.container_arn(
+                region, account_id, cluster, _TASK_ID, _CONTAINER_ID, long_format=long_format
+            ),
+        )
+        if len(_place_arns) < 4096:
+            _place_arns[key] = place
+    return place
 
 
 _CPU_ARCHITECTURES = ("x86_64", "x86_64", "arm64")
@@ -336,7 +355,9 @@ def static_task(
         cpu = cpu or size_cpu
         memory = memory or size_memory
     region, account_id, cluster = identity.region, identity.account_id, identity.cluster
-    task_arn = identity.task_arn
+    place = _arns_of(identity)
+    task_id = identity.task_id
+    task_arn = place.task.replace(_TASK_ID, task_id)
     fargate = launch_type == "FARGATE"
     task: dict[str, Any] = {
         "attachments": [attachment] if attachment is not None else [],
@@ -349,13 +370,12 @@ def static_task(
         task["capacityProviderName"] = capacity_provider or "FARGATE"
     elif capacity_provider:
         task["capacityProviderName"] = capacity_provider
-    task["clusterArn"] = _cluster_arn(region, account_id, cluster)
+    task["clusterArn"] = place.cluster
     if launch_type in _CONTAINER_INSTANCE_LAUNCH_TYPES:
         task["containerInstanceArn"] = arns.container_instance_arn(
             region, account_id, cluster, h[-_INSTANCE_HEX:]
         )
-    container_arn = identity.container_arn
-    task_id = identity.task_id
+    container_arn = place.container.replace(_TASK_ID, task_id)
     at = network_hex
     containers = []
     for spec in specs:

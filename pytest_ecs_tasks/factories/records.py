@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import factory
 from factory import enums
 
 from .. import arns, lifecycle, model
+from ..clock import current_time
 from . import _checks, _parts
 from ._declarations import FastGenerate, Trait
 
@@ -52,20 +53,15 @@ _random = _parts.randgen().random
 _uniform = _parts.randgen().uniform
 
 
-def _identity(params: dict[str, Any], long_format: bool) -> arns.TaskIdentity:
-    """Where the task lives: from ``taskArn`` if one was given, else from the params."""
+def _where(params: dict[str, Any], long_format: bool) -> arns.TaskIdentity:
+    """Where the task lives: from ``taskArn`` if one was given, else from the params
+    (then with no ``task_id``: each record draws its own)."""
     region, account_id, cluster = _checks.place(
         params.pop("region"), params.pop("account_id"), params.pop("cluster")
     )
     given_arn = params.pop("taskArn", None)
     if given_arn is None:
-        return arns.TaskIdentity(
-            region,
-            account_id,
-            cluster,
-            _parts.new_task_id(old_format=not long_format),
-            long_arn_format=long_format,
-        )
+        return arns.TaskIdentity(region, account_id, cluster, "", long_format)
     parsed = arns.parse_task_arn(given_arn) if isinstance(given_arn, str) else None
     if parsed is None or not arns.is_task_id(parsed.task_id):
         raise ValueError(
@@ -77,7 +73,7 @@ def _identity(params: dict[str, Any], long_format: bool) -> arns.TaskIdentity:
         parsed.account_id,
         parsed.cluster or cluster,
         parsed.task_id,
-        long_arn_format=parsed.cluster is not None,
+        parsed.cluster is not None,
     )
 
 
@@ -143,18 +139,67 @@ def _stopped_before(
         )
     started_after, stopped_after = offsets
     ran_for = _seconds(20, 3 * 3600)
-    created = now - _seconds(60, 40 * 60) - stopped_after - ran_for - started_after
-    stop = lifecycle.Stop(created + started_after + ran_for, stop_code, reason)
+    asked = now - _seconds(60, 40 * 60) - stopped_after
+    created = asked - ran_for - started_after
+    stop = lifecycle.Stop(asked, stop_code, reason)
     return lifecycle.Timeline(created, planned.awsvpc, planned.timings, None, stop)
+
+
+class _Prepared(NamedTuple):
+    """A TaskFactory call's arguments, checked: what all its records share."""
+
+    now: datetime | None  # None: the current time, read for each record
+    place: arns.TaskIdentity  # no task_id: each record draws one
+    exit_code: int | None
+    launch_type: str
+    target: str
+    stop_code: str | None
+    reason: str | None
+    container_specs: list[Mapping[str, Any]] | None
+    tags: list[dict[str, str]] | None
+    static_args: dict[str, Any]
+    overrides: dict[str, Any]
+
+
+#: Checked arguments by the arguments (names, types and values): a batch, or a
+#: trait used again, is checked once. Only immutable values are remembered.
+_PREPARED: dict[tuple[tuple[str, type, Any], ...], _Prepared] = {}
+_IMMUTABLE = frozenset({str, int, bool, float, type(None), datetime})
 
 
 def build_task(params: dict[str, Any]) -> dict[str, Any]:
     """Assemble a Task record from a TaskFactory's resolved declarations."""
-    params = dict(params)
-    now = _checks.moment(params.pop("now"))
+    memo = _memo_key(params)
+    prepared = _PREPARED.get(memo) if memo is not None else None
+    if prepared is None:
+        prepared = _prepare(dict(params))
+        if memo is not None:
+            if len(_PREPARED) >= 256:
+                _PREPARED.clear()
+            _PREPARED[memo] = prepared
+    return _make(prepared)
+
+
+def _memo_key(params: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...] | None:
+    """``params`` as a key of :data:`_PREPARED`, if every value is immutable. The
+    types are part of it: ``True == 1``, but ``exit_code=True`` is refused."""
+    key = []
+    for name, value in params.items():
+        kind = type(value)
+        if kind not in _IMMUTABLE:
+            return None
+        key.append((name, kind, value))
+    return tuple(key)
+
+
+def _prepare(params: dict[str, Any]) -> _Prepared:
+    """Check a TaskFactory call's arguments; what is left in ``params`` are Task
+    members set on the record as given."""
+    when = params.pop("now")
+    now = _checks.moment(when) if when is not None else None
     long_format = _checks.flag("long_arn_format", params.pop("long_arn_format"))
     exit_code = _checks.exit_code(params.pop("exit_code"))
-    identity = _identity(params, long_format)
+    place = _where(params, long_format)
     launch_type = _checks.choice("launchType", params.pop("launchType"), lifecycle.LAUNCH_TYPES)
     target = _checks.choice("lastStatus", params.pop("lastStatus"), lifecycle.TASK_STATUSES)
     stop_code = params.pop("stopCode", None)
@@ -162,17 +207,56 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
         stop_code = "EssentialContainerExited"
     if stop_code is not None:
         _checks.choice("stopCode", stop_code, lifecycle.STOP_CODES)
-    given = params  # what is left: Task members, set on the record as given
+    given = params
     container_specs: list[Mapping[str, Any]] | None = None
     tags: list[dict[str, str]] | None = None
     reason: str | None = None
     static_args: dict[str, Any] = {}
     if given:
-        container_specs, tags, reason = _checked_given(given)
+        container_specs, tags, reason = _check_given(given)
         static_args = {
             _STATIC_MEMBERS[m]: given.pop(m) for m in list(given) if m in _STATIC_MEMBERS
         }
     reason = reason or (lifecycle.STOPPED_REASONS.get(stop_code, "") if stop_code else None)
+    return _Prepared(
+        now,
+        place,
+        exit_code,
+        launch_type,
+        target,
+        stop_code,
+        reason,
+        container_specs,
+        tags,
+        static_args,
+        given,
+    )
+
+
+def _make(prepared: _Prepared) -> dict[str, Any]:
+    """One record of a prepared TaskFactory call."""
+    (
+        now,
+        place,
+        exit_code,
+        launch_type,
+        target,
+        stop_code,
+        reason,
+        container_specs,
+        tags,
+        static_args,
+        given,
+    ) = prepared
+    if now is None:
+        now = current_time()
+    identity = place
+    if not place.task_id:
+        long_format = place.long_arn_format
+        task_id = _parts.new_task_id(old_format=not long_format)
+        identity = arns.TaskIdentity(
+            place.region, place.account_id, place.cluster, task_id, long_format
+        )
     static = _parts.static_task(
         identity,
         launch_type=launch_type,
@@ -223,31 +307,6 @@ def build_task(params: dict[str, Any]) -> dict[str, Any]:
         if timeline.status_at(now) == target:
             return _finish(static, timeline, now, given, exit_code, container_specs)
     raise AssertionError(f"could not place lastStatus={target!r}")  # pragma: no cover
-
-
-#: Task members given as strings that passed the checks: a trait's or a batch's
-#: same values need no second look. (Strings only: ``True == 1`` would let an int
-#: pass for a boolean member that was checked with a bool.)
-_GIVEN_OK: set[tuple[tuple[str, Any], ...]] = set()
-
-
-def _checked_given(
-    given: dict[str, Any],
-) -> tuple[list[Mapping[str, Any]] | None, list[dict[str, str]] | None, str | None]:
-    """:func:`_check_given`, once per set of plain values."""
-    key = tuple(given.items())
-    try:
-        seen = key in _GIVEN_OK
-    except TypeError:  # unhashable values: lists, dicts
-        seen = False
-    if seen:
-        return None, None, given.pop("stoppedReason", None)
-    checked = _check_given(given)
-    if all(type(value) is str for _, value in key):
-        if len(_GIVEN_OK) >= 1024:
-            _GIVEN_OK.clear()
-        _GIVEN_OK.add(key)
-    return checked
 
 
 def _check_given(
