@@ -281,3 +281,23 @@ def test_good_arguments_are_taken_as_before() -> None:
     assert [c["name"] for c in task["containers"]] == ["app", "log"]
     assert task["containers"][1]["memory"] == "128"
     assert ContainerFactory(task_arn=TASK_ARN, name="app")["taskArn"] == TASK_ARN
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        ({"long_arn_format": True}, {"long_arn_format": 1}),
+        ({"exit_code": 1}, {"exit_code": True}),
+        ({"enableExecuteCommand": True}, {"enableExecuteCommand": 1}),
+        ({"version": 1}, {"version": 1.0}),
+    ],
+    ids=["long_arn_format", "exit_code", "enableExecuteCommand", "version"],
+)
+def test_an_equal_value_of_another_type_is_still_refused(
+    good: dict[str, Any], bad: dict[str, Any]
+) -> None:
+    # True == 1 == 1.0: a value accepted before must not let an equal one of the
+    # wrong type through.
+    TaskFactory(now=NOW, **good)
+    with pytest.raises(TypeError, match=re.escape(next(iter(bad)))):
+        TaskFactory(now=NOW, **bad)
