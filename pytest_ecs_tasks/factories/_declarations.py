@@ -17,6 +17,7 @@ Two things make it cheap, with factory_boy's behaviour unchanged:
   ``prepare_arguments``, ``_build``/``_create`` and post-generation hook. Anything
   else (a subclass with a ``LazyAttribute`` or a ``SubFactory``, a declaration
   passed as an override, ``stub()``) goes through factory_boy unchanged.
+  ``build_batch`` and ``create_batch`` work out the plan once for the batch.
 """
 
 from __future__ import annotations
