@@ -19,8 +19,9 @@ __all__ = [
 def reseed(seed: int) -> None:
     """Reseed every random choice the factories make (Faker's and factory_boy's).
 
-    Registered as a ``pytest_randomly.random_seeder`` entry point, so
-    ``pytest -p randomly -p "randomly_seed=N"`` reproduces the same records.
+    pytest-randomly reaches it through :func:`pytest_ecs_tasks.seeding.reseed` (the
+    ``pytest_randomly.random_seeder`` entry point), so ``pytest -p randomly
+    --randomly-seed=N`` reproduces the same records.
     """
     factory.random.reseed_random(seed)
 
