@@ -336,8 +336,12 @@ def static_task(
     started_by: str | None = None,
     tags: Sequence[Mapping[str, str]] = (),
     capacity_provider: str | None = None,
+    task_id: str | None = None,
 ) -> dict[str, Any]:
-    """A task record without its time-dependent members (see ``lifecycle.render_task``)."""
+    """A task record without its time-dependent members (see ``lifecycle.render_task``).
+
+    ``task_id``: the task's id, if not ``identity``'s (the factories keep one
+    identity for a whole batch)."""
     # The draws below are _choice and _randrange, written out: this runs for every record.
     random = _random
     if not family:
@@ -356,7 +360,7 @@ def static_task(
         memory = memory or size_memory
     region, account_id, cluster = identity.region, identity.account_id, identity.cluster
     place = _arns_of(identity)
-    task_id = identity.task_id
+    task_id = task_id or identity.task_id
     task_arn = place.task.replace(_TASK_ID, task_id)
     fargate = launch_type == "FARGATE"
     task: dict[str, Any] = {

@@ -161,35 +161,27 @@ class _Prepared(NamedTuple):
     overrides: dict[str, Any]
 
 
-#: Checked arguments by the arguments (names, types and values): a batch, or a
-#: trait used again, is checked once. Only immutable values are remembered.
-_PREPARED: dict[tuple[tuple[str, type, Any], ...], _Prepared] = {}
+#: Checked arguments by the arguments (names and values, and the values' types:
+#: ``True == 1``, but ``exit_code=True`` is refused): a batch, or a trait used
+#: again, is checked once. Only calls whose values are all immutable are kept.
+_PREPARED: dict[tuple[tuple[tuple[str, Any], ...], tuple[type, ...]], _Prepared] = {}
 _IMMUTABLE = frozenset({str, int, bool, float, type(None), datetime})
 
 
 def build_task(params: dict[str, Any]) -> dict[str, Any]:
     """Assemble a Task record from a TaskFactory's resolved declarations."""
-    memo = _memo_key(params)
-    prepared = _PREPARED.get(memo) if memo is not None else None
+    key = (tuple(params.items()), tuple(map(type, params.values())))
+    try:
+        prepared = _PREPARED.get(key)
+    except TypeError:  # an unhashable value (a list, a dict): not kept
+        return _make(_prepare(dict(params)))
     if prepared is None:
         prepared = _prepare(dict(params))
-        if memo is not None:
+        if _IMMUTABLE.issuperset(key[1]):
             if len(_PREPARED) >= 256:
                 _PREPARED.clear()
-            _PREPARED[memo] = prepared
+            _PREPARED[key] = prepared
     return _make(prepared)
-
-
-def _memo_key(params: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...] | None:
-    """``params`` as a key of :data:`_PREPARED`, if every value is immutable. The
-    types are part of it: ``True == 1``, but ``exit_code=True`` is refused."""
-    key = []
-    for name, value in params.items():
-        kind = type(value)
-        if kind not in _IMMUTABLE:
-            return None
-        key.append((name, kind, value))
-    return tuple(key)
 
 
 def _prepare(params: dict[str, Any]) -> _Prepared:
@@ -250,18 +242,12 @@ def _make(prepared: _Prepared) -> dict[str, Any]:
     ) = prepared
     if now is None:
         now = current_time()
-    identity = place
-    if not place.task_id:
-        long_format = place.long_arn_format
-        task_id = _parts.new_task_id(old_format=not long_format)
-        identity = arns.TaskIdentity(
-            place.region, place.account_id, place.cluster, task_id, long_format
-        )
     static = _parts.static_task(
-        identity,
+        place,
         launch_type=launch_type,
         containers=container_specs,
         tags=tags or (),
+        task_id=place.task_id or _parts.new_task_id(old_format=not place.long_arn_format),
         **static_args,
     )
     failed = stop_code == "TaskFailedToStart"
