@@ -9,7 +9,9 @@ import math
 import re
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta, timezone
+from types import ModuleType
 
 __all__ = [
     "DEFAULT_START",
@@ -235,6 +237,23 @@ class Clock:
             raise ValueError(f"sleep({seconds!r}): give a finite number of seconds, 0 or more")
         if seconds > 0:
             self.advance(seconds)
+
+    def sleeps_in(self, *modules: ModuleType | str) -> AbstractContextManager[None]:
+        """A context manager: inside it, ``time.sleep`` and ``asyncio.sleep`` as
+        called from ``modules`` (module objects or dotted names) move this clock
+        at once and return, instead of waiting. The rest of the program is
+        untouched. For code that sleeps between polls itself::
+
+            with ecs_tasks.clock.sleeps_in("airflow.providers.amazon.aws.triggers.ecs"):
+                ...
+
+        Each module must hold ``time``, ``asyncio``, ``time.sleep`` or
+        ``asyncio.sleep`` under a global name (``import time``, ``from asyncio
+        import sleep``); name the module whose code calls sleep.
+        """
+        from .sleeps import patched_sleeps, resolve_modules
+
+        return patched_sleeps(resolve_modules("sleeps_in()", modules), self.sleep)
 
     def on_move(self, listener: Callable[[datetime], None]) -> Callable[[], None]:
         """Call ``listener(now)`` after each move; returns a function that unsubscribes it."""

@@ -207,6 +207,19 @@ class FakeEcs:
     ) -> None:
         self.stop()
 
+    async def __aenter__(self) -> FakeEcs:
+        """``async with FakeEcs() as fake:``, the same as ``with``: starting and
+        stopping never wait, so an async test can use either."""
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
     # -- settings ---------------------------------------------------------------------
 
     @property

@@ -33,7 +33,9 @@ no credentials, or with credentials that refresh themselves over the network
 from __future__ import annotations
 
 import copy
+import functools
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -45,7 +47,7 @@ import boto3
 import boto3.session
 import botocore.session
 from botocore.credentials import Credentials, RefreshableCredentials
-from botocore.endpoint import Endpoint
+from botocore.endpoint import Endpoint, EndpointCreator
 from botocore.exceptions import BotoCoreError
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST, REGISTER_LAST
 from botocore.hooks import EventAliaser, HierarchicalEmitter
@@ -60,9 +62,10 @@ from moto.core.models import botocore_stubber
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
 
+from . import aio
 from .environment import CREDENTIALS
 
-__all__ = ["Dispatch", "EcsRoute", "UnansweredRequestError"]
+__all__ = ["Dispatch", "EcsRoute", "StaleClientError", "UnansweredRequestError"]
 
 Dispatch = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes] | None]
 """``dispatch(region, operation, body)`` answers one ECS request.
@@ -139,6 +142,11 @@ def _install() -> Callable[[], None]:
 
     def process_request(request: AWSPreparedRequest) -> Any:
         """Answer an ECS request from the innermost route, or hand it to moto."""
+        if "aiobotocore" in sys.modules and aio.is_async_request(request):
+            problem = aio.aiobotocore_problem()
+            if problem is not None:
+                raise aio.AsyncClientError(problem=problem)
+            aio.settle_body(request)
         call = _ecs_call(request)
         if call is not None:
             with _lock:
@@ -163,10 +171,12 @@ def _install() -> Callable[[], None]:
     vars(botocore_stubber)["process_request"] = process_request
     vars(boto3)["setup_default_session"] = _setup_default_session
     undo_clients = _answer_every_client()
+    undo_async_clients = aio.install()
     uninstall_route = uninstall
 
     def uninstall_all() -> None:
         try:
+            undo_async_clients()
             undo_clients()
         finally:
             uninstall_route()
@@ -190,19 +200,15 @@ def _answer_every_client() -> Callable[[], None]:
     """
     own_send = vars(Endpoint)["_send"]
     own_auth = vars(RequestSigner)["get_auth_instance"]
-    aws_domains = _aws_domains()
+    own_create_endpoint = vars(EndpointCreator)["create_endpoint"]
 
     def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
         """Where a request nobody answered goes out. One addressed to AWS goes to
         moto (and the route) instead, or nowhere; one addressed elsewhere (an
         ``endpoint_url`` the user chose, like ``ecs-tasks serve``) goes as sent."""
-        host = (urlsplit(request.url).hostname or "").lower().rstrip(".")
-        if not any(host == d or host.endswith("." + d) for d in aws_domains):
+        if not is_aws_url(request.url):
             return own_send(endpoint, request)
-        answer = botocore_stubber("before-send", request=request)
-        if answer is None:
-            raise UnansweredRequestError(url=request.url)
-        return answer
+        return answer_unsent(request)
 
     def get_auth_instance(signer: RequestSigner, *args: Any, **kwargs: Any) -> Any:
         """Sign with moto's fake credentials where the client has none, or has
@@ -213,16 +219,89 @@ def _answer_every_client() -> Callable[[], None]:
                 kwargs["request_credentials"] = _STAND_IN_CREDENTIALS
         return own_auth(signer, *args, **kwargs)
 
+    def create_endpoint(creator: EndpointCreator, *args: Any, **kwargs: Any) -> Any:
+        """botocore's, with the endpoint kept local after the fake stops."""
+        return guard_endpoint(own_create_endpoint(creator, *args, **kwargs))
+
     setattr(Endpoint, "_send", _send)  # noqa: B010 (a private name mypy does not know)
     setattr(RequestSigner, "get_auth_instance", get_auth_instance)  # noqa: B010
+    setattr(EndpointCreator, "create_endpoint", create_endpoint)  # noqa: B010
 
     def undo() -> None:
         setattr(Endpoint, "_send", own_send)  # noqa: B010
         setattr(RequestSigner, "get_auth_instance", own_auth)  # noqa: B010
+        setattr(EndpointCreator, "create_endpoint", own_create_endpoint)  # noqa: B010
 
     return undo
 
 
+class StaleClientError(BotoCoreError):
+    """A client made while a fake ECS was active, used after the fake stopped."""
+
+    fmt = (
+        "pytest-ecs-tasks stopped a request to {url}: this client was made while a fake "
+        "ECS was active, and that fake has stopped, so the request would have reached real "
+        "AWS. Make clients inside the test (or the `with FakeEcs()` block) that uses them."
+    )
+
+
+def guard_endpoint(endpoint: Any) -> Any:
+    """Keep ``endpoint`` (made while a route is active) from reaching AWS after the
+    last route stops: its requests to AWS then raise :class:`StaleClientError`.
+
+    The guard is the endpoint's own ``_send`` (an instance attribute, sync or
+    async like the class's), so nothing outlives the endpoint.
+    """
+    cls = type(endpoint)
+    if _is_coroutine_function(vars_lookup(cls, "_send")):
+
+        async def send_async(request: AWSPreparedRequest) -> Any:
+            if not _routes and is_aws_url(request.url):
+                raise StaleClientError(url=request.url)
+            return await cls._send(endpoint, request)
+
+        endpoint._send = send_async
+    else:
+
+        def send(request: AWSPreparedRequest) -> Any:
+            if not _routes and is_aws_url(request.url):
+                raise StaleClientError(url=request.url)
+            return cls._send(endpoint, request)
+
+        endpoint._send = send
+    return endpoint
+
+
+def vars_lookup(cls: type, name: str) -> Any:
+    """``name`` as defined on ``cls`` or its nearest base, undecorated."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    raise AttributeError(name)
+
+
+def _is_coroutine_function(function: Any) -> bool:
+    import inspect
+
+    return inspect.iscoroutinefunction(function)
+
+
+def is_aws_url(url: str) -> bool:
+    """Whether ``url`` is addressed to an AWS domain (of any partition)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in _aws_domains())
+
+
+def answer_unsent(request: AWSPreparedRequest) -> Any:
+    """Answer a request to AWS that no ``before-send`` handler answered: through
+    moto's stubber (and so the route), or raise :class:`UnansweredRequestError`."""
+    answer = botocore_stubber("before-send", request=request)
+    if answer is None:
+        raise UnansweredRequestError(url=request.url)
+    return answer
+
+
+@functools.cache
 def _aws_domains() -> frozenset[str]:
     """The DNS suffixes of every AWS partition (``amazonaws.com``, ``api.aws``, ...),
     from botocore's own partition data."""

@@ -35,7 +35,7 @@ import botocore.endpoint
 import botocore.waiter
 from botocore.retries import bucket, standard
 
-__all__ = ["Sleeper", "install_sleeper"]
+__all__ = ["Sleeper", "VirtualClock", "current_sleeper", "install_sleeper", "virtual_sleep"]
 
 Sleeper = Callable[[float], None]
 """``sleeper(seconds)`` is called instead of ``time.sleep(seconds)``."""
@@ -52,7 +52,7 @@ class _Installed:
         self.sleeper = sleeper
 
 
-def _current_sleeper() -> Sleeper | None:
+def current_sleeper() -> Sleeper | None:
     """The innermost installed sleeper, or None."""
     with _lock:
         return _installed[-1].sleeper if _installed else None
@@ -64,7 +64,7 @@ class _VirtualTime:
     def sleep(self, seconds: float) -> None:
         """Call the installed sleeper, or really sleep when there is none."""
         global _virtual_seconds
-        sleeper = _current_sleeper()
+        sleeper = current_sleeper()
         if sleeper is None:
             time.sleep(seconds)
             return
@@ -80,7 +80,12 @@ class _VirtualTime:
 _TIME = _VirtualTime()
 
 
-class _VirtualClock(bucket.Clock):
+def virtual_sleep(seconds: float) -> None:
+    """Sleep ``seconds`` through the installed sleeper, or for real when there is none."""
+    _TIME.sleep(seconds)
+
+
+class VirtualClock(bucket.Clock):
     """Adaptive mode's clock, on which virtual sleeps pass as well as real time.
 
     Never runs backwards: the seconds slept through sleepers are never forgotten.
@@ -100,7 +105,7 @@ class _VirtualCondition(threading.Condition):
 
     def wait(self, timeout: float | None = None) -> bool:
         """Sleep ``timeout`` seconds through the sleeper (lock released meanwhile) if one is set."""
-        if timeout is None or _current_sleeper() is None:
+        if timeout is None or current_sleeper() is None:
             return super().wait(timeout)
         self.release()
         try:
@@ -124,7 +129,7 @@ class _VirtualThreading:
 _REPLACEMENTS: tuple[tuple[ModuleType, str, object], ...] = (
     (botocore.waiter, "time", _TIME),
     (botocore.endpoint, "time", _TIME),
-    (bucket, "Clock", _VirtualClock),
+    (bucket, "Clock", VirtualClock),
     (bucket, "threading", _VirtualThreading()),
 )
 _RETRY_HANDLER_INIT = cast("FunctionType", standard.RetryHandler.__init__)
