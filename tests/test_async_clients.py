@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 import time
 from datetime import timedelta
 from typing import Any
@@ -353,3 +354,77 @@ async def test_sleeps_in_moves_the_clock_for_the_named_module_only(ecs_tasks: Fa
     assert ecs_tasks.clock.now() - before == timedelta(minutes=10)
     assert time.monotonic() - wall < 5
     assert poller.asyncio is asyncio and poller.time is time  # put back on leaving
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+async def test_every_retry_mode_backs_off_in_virtual_time(ecs_tasks: FakeEcs, mode: str) -> None:
+    from aiobotocore.config import AioConfig
+
+    ecs_tasks.create_cluster()
+    ecs_tasks.fail("ListTasks", "ThrottlingException", times=2)
+    before = ecs_tasks.clock.now()
+    config = AioConfig(retries={"mode": mode, "max_attempts": 5})
+    async with aiobotocore_session.get_session().create_client("ecs", config=config) as client:
+        answer = await client.list_tasks()
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert ecs_tasks.clock.now() > before
+
+
+def test_a_boto3_client_made_in_the_fake_is_kept_from_aws_after_it_stops(
+    no_network: list[Any],
+) -> None:
+    import boto3
+
+    with FakeEcs() as fake:
+        client = boto3.client("ecs")
+        client.list_tasks()
+    with pytest.raises(Exception, match="that fake has stopped") as raised:
+        client.list_tasks()
+    assert type(raised.value).__name__ == "StaleClientError"
+    assert len(fake.calls) == 1
+    assert no_network == []
+
+
+def _python(code: str) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_starting_the_fake_imports_no_aiobotocore() -> None:
+    # aiobotocore and aiohttp take some 200 ms to import: only code that uses them pays.
+    out = _python(
+        "import sys\n"
+        "from pytest_ecs_tasks import FakeEcs\n"
+        "with FakeEcs() as fake:\n"
+        "    fake.client().list_tasks()\n"
+        "print('aiobotocore' in sys.modules, 'aiohttp' in sys.modules)\n"
+    )
+    assert out == "False False"
+
+
+def test_aiobotocore_first_imported_inside_the_fake_is_served_and_put_back_after() -> None:
+    out = _python(
+        "import asyncio, sys\n"
+        "from pytest_ecs_tasks import FakeEcs\n"
+        "async def main():\n"
+        "    async with FakeEcs() as fake:\n"
+        "        from aiobotocore.session import get_session\n"
+        "        import aiobotocore.endpoint as endpoint\n"
+        "        patched = endpoint.AioEndpoint._send\n"
+        "        fake.create_cluster()\n"
+        "        task = fake.run_task(runs_for=300)\n"
+        "        async with get_session().create_client('ecs') as ecs:\n"
+        "            await ecs.get_waiter('tasks_stopped').wait(tasks=[task['taskArn']])\n"
+        "        moved = fake.clock.now() - task['createdAt']\n"
+        "    print(moved.total_seconds() > 300, endpoint.AioEndpoint._send is not patched,\n"
+        "          endpoint.asyncio is asyncio,\n"
+        "          any(type(f).__name__ == '_Watcher' for f in sys.meta_path))\n"
+        "asyncio.run(main())\n"
+    )
+    assert out == "True True True False"
