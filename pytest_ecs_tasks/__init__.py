@@ -20,27 +20,35 @@ if TYPE_CHECKING:
     )
     from .fake import FakeEcs
     from .scenarios import Scenario, failure_scenarios
+    from .transport.aio_answers import AsyncClientError
+    from .transport.moto_bridge import StaleClientError, UnansweredRequestError
 
 __all__ = [
+    "AsyncClientError",
     "Clock",
     "ContainerFactory",
     "DescribeTasksResponseFactory",
     "FailureFactory",
     "FakeEcs",
     "Scenario",
+    "StaleClientError",
     "TaskFactory",
+    "UnansweredRequestError",
     "failure_scenarios",
 ]
 
 #: Where each public name lives, loaded on first use.
 _HOMES = {
+    "AsyncClientError": ".transport.aio_answers",
     "Clock": ".clock",
     "ContainerFactory": ".factories",
     "DescribeTasksResponseFactory": ".factories",
     "FailureFactory": ".factories",
     "FakeEcs": ".fake",
     "Scenario": ".scenarios",
+    "StaleClientError": ".transport.moto_bridge",
     "TaskFactory": ".factories",
+    "UnansweredRequestError": ".transport.moto_bridge",
     "failure_scenarios": ".scenarios",
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
-from pytest_ecs_tasks import FakeEcs
+from pytest_ecs_tasks import AsyncClientError, FakeEcs, StaleClientError
 
 aiobotocore_session = pytest.importorskip("aiobotocore.session")
 aioboto3 = pytest.importorskip("aioboto3")
@@ -224,9 +224,8 @@ async def test_after_the_fake_stops_no_async_client_reaches_it_or_the_network(
         client = await made_inside.__aenter__()
         await client.list_tasks()
     try:
-        with pytest.raises(Exception, match="that fake has stopped") as raised:
+        with pytest.raises(StaleClientError, match="that fake has stopped"):
             await client.list_tasks()
-        assert type(raised.value).__name__ == "StaleClientError"
     finally:
         await made_inside.__aexit__(None, None, None)
     assert [call.operation for call in fake.calls] == ["ListTasks"]
@@ -255,9 +254,10 @@ async def test_an_unsupported_aiobotocore_is_refused_before_the_fake_sees_the_ca
     async with FakeEcs() as fake:
         fake.create_cluster()
         async with ecs_client() as client:
-            with pytest.raises(Exception, match=r"pip install 'pytest-ecs-tasks\[async\]'") as err:
+            with pytest.raises(
+                AsyncClientError, match=r"pip install 'pytest-ecs-tasks\[async\]'"
+            ) as err:
                 await client.list_tasks()
-    assert type(err.value).__name__ == "AsyncClientError"
     assert "this process has aiobotocore 2.5.0" in str(err.value)
     assert fake.calls == []
 
@@ -379,9 +379,8 @@ def test_a_boto3_client_made_in_the_fake_is_kept_from_aws_after_it_stops(
     with FakeEcs() as fake:
         client = boto3.client("ecs")
         client.list_tasks()
-    with pytest.raises(Exception, match="that fake has stopped") as raised:
+    with pytest.raises(StaleClientError, match="that fake has stopped"):
         client.list_tasks()
-    assert type(raised.value).__name__ == "StaleClientError"
     assert len(fake.calls) == 1
     assert no_network == []
 
