@@ -70,7 +70,12 @@ class _Raw(BytesIO):
         super().__init__(body.encode("utf-8") if isinstance(body, str) else body)
         self.content = _Content(self)
         self.url = ""
-        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.headers: Any = {}
+
+    @property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """aiohttp's headers as sent (aiobotocore before 2.21 reads them)."""
+        return [(str(k).encode("utf-8"), str(v).encode("utf-8")) for k, v in self.headers.items()]
 
     def stream(self, **kwargs: Any) -> Iterator[bytes]:
         """What botocore reads a response through: the rest of the body, once."""
@@ -121,9 +126,7 @@ class _Response(AWSResponse):
         super().__init__(url, status_code, headers, raw)
         if isinstance(raw, _Raw):
             raw.url = url
-            raw.raw_headers = [
-                (str(k).encode("utf-8"), str(v).encode("utf-8")) for k, v in self.headers.items()
-            ]
+            raw.headers = self.headers
 
     @property
     def content(self) -> bytes:
