@@ -427,3 +427,19 @@ def test_aiobotocore_first_imported_inside_the_fake_is_served_and_put_back_after
         "asyncio.run(main())\n"
     )
     assert out == "True True True False"
+
+
+@pytest.mark.asyncio
+async def test_a_client_without_credentials_is_served(
+    ecs_tasks: FakeEcs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake puts moto's keys in the environment; code that finds none (a session
+    # made elsewhere, a cleared environment) is served all the same.
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    task = ecs_tasks.run_task()
+    session = aiobotocore_session.get_session()
+    assert await session.get_credentials() is None
+    async with session.create_client("ecs") as client:
+        answer = await client.describe_tasks(tasks=[task["taskArn"]])
+    assert [t["taskArn"] for t in answer["tasks"]] == [task["taskArn"]]

@@ -90,7 +90,20 @@ class _Vocabulary:
             if hasattr(provider, "first_names") and hasattr(provider, "last_names"):
                 first, last = tuple(provider.first_names), tuple(provider.last_names)
                 break
-        return cls(tuple(fake.get_words_list()), first, last)
+        return cls(_word_list(fake), first, last)
+
+
+def _word_list(fake: Faker) -> tuple[str, ...]:
+    """The words ``fake.word()`` draws from: ``get_words_list()`` where Faker has it
+    (newer Faker), else its lorem provider's ``word_list`` (Faker 20)."""
+    get_words_list = getattr(fake, "get_words_list", None)
+    if get_words_list is not None:
+        return tuple(get_words_list())
+    for provider in fake.providers:
+        words = getattr(provider, "word_list", None)
+        if words:
+            return tuple(words)
+    return tuple(fake.words(50))
 
 
 #: The vocabulary of the Faker instance last asked, with that instance.

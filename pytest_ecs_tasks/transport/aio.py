@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import importlib.abc
 import importlib.machinery
+import inspect
 import re
 import sys
 import threading
@@ -228,12 +230,17 @@ def _patch_signers(module: ModuleType) -> list[_Undo]:
     from aiobotocore.credentials import AioCredentials
 
     stand_in = AioCredentials(*CREDENTIALS)
+    takes_request_credentials = "request_credentials" in inspect.signature(own).parameters
 
     async def get_auth_instance(self: Any, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("request_credentials") is None:
             credentials = getattr(self, "_credentials", None)
             if credentials is None or isinstance(credentials, RefreshableCredentials):
-                kwargs["request_credentials"] = stand_in
+                if takes_request_credentials:
+                    kwargs["request_credentials"] = stand_in
+                else:  # aiobotocore before 2.13: a copy of the signer signs with moto's
+                    self = copy.copy(self)
+                    self._credentials = stand_in
         return await own(self, *args, **kwargs)
 
     return [_set(signer, "get_auth_instance", get_auth_instance)]

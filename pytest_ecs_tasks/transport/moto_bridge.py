@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import re
 import sys
 import threading
@@ -56,8 +57,6 @@ from botocore.parsers import ResponseParserFactory
 from botocore.signers import RequestSigner
 from botocore.utils import parse_timestamp
 from dateutil.tz import tzlocal
-from moto import mock_aws
-from moto.core.models import botocore_stubber
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
@@ -133,6 +132,11 @@ def _install() -> Callable[[], None]:
 
     Returns the function that puts back exactly what was replaced, then stops the mock.
     """
+    # moto is imported here, once the fake has isolated the AWS environment: moto 5.0
+    # builds a boto3 session on import, which fails on a broken ~/.aws/config.
+    from moto import mock_aws
+    from moto.core.models import botocore_stubber
+
     mock = mock_aws()
     mock.start()
     moto_process_request = botocore_stubber.process_request
@@ -200,6 +204,7 @@ def _answer_every_client() -> Callable[[], None]:
     """
     own_send = vars(Endpoint)["_send"]
     own_auth = vars(RequestSigner)["get_auth_instance"]
+    takes_request_credentials = "request_credentials" in inspect.signature(own_auth).parameters
     own_create_endpoint = vars(EndpointCreator)["create_endpoint"]
 
     def _send(endpoint: Endpoint, request: AWSPreparedRequest) -> Any:
@@ -216,7 +221,11 @@ def _answer_every_client() -> Callable[[], None]:
         if kwargs.get("request_credentials") is None:
             credentials = getattr(signer, "_credentials", None)
             if credentials is None or isinstance(credentials, RefreshableCredentials):
-                kwargs["request_credentials"] = _STAND_IN_CREDENTIALS
+                if takes_request_credentials:
+                    kwargs["request_credentials"] = _STAND_IN_CREDENTIALS
+                else:  # botocore before request_credentials: a copy signs with moto's
+                    signer = copy.copy(signer)
+                    signer._credentials = _STAND_IN_CREDENTIALS  # type: ignore[attr-defined]
         return own_auth(signer, *args, **kwargs)
 
     def create_endpoint(creator: EndpointCreator, *args: Any, **kwargs: Any) -> Any:
@@ -295,6 +304,8 @@ def is_aws_url(url: str) -> bool:
 def answer_unsent(request: AWSPreparedRequest) -> Any:
     """Answer a request to AWS that no ``before-send`` handler answered: through
     moto's stubber (and so the route), or raise :class:`UnansweredRequestError`."""
+    from moto.core.models import botocore_stubber
+
     answer = botocore_stubber("before-send", request=request)
     if answer is None:
         raise UnansweredRequestError(url=request.url)
