@@ -1,0 +1,195 @@
+"""Serve a :class:`~pytest_ecs_tasks.FakeEcs` over HTTP, with a control API for its clock.
+
+Clients in other processes or languages (the AWS CLI, other SDKs, anything that
+takes ``--endpoint-url`` or ``AWS_ENDPOINT_URL_ECS``) talk to the fake as they
+would to Amazon ECS::
+
+    with FakeEcs() as fake, EcsServer(fake) as server:
+        subprocess.run(["aws", "ecs", "list-clusters", "--endpoint-url", server.url])
+
+From the command line: ``ecs-tasks serve --port 5100``; in pytest: the
+``ecs_tasks_server`` fixture (the ``ecs_tasks`` fake, served).
+
+The ECS API
+-----------
+``POST /`` with ``X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>``
+and a JSON body, as every AWS SDK sends it. The region is read from the SigV4
+``Authorization`` header's credential scope (unsigned requests: the fake's
+region); credentials are not checked. The operations the fake serves
+(DescribeTasks, RunTask, StopTask, ListTasks, the cluster and tag operations)
+are answered by it; the rest (RegisterTaskDefinition, DescribeTaskDefinition,
+...) by moto's ECS in the server's process, exactly as in-process. Errors come
+as the service sends them: ``{"__type": code, "message": text}`` with HTTP 400
+(500 for server-side errors, 501 for an operation moto does not implement).
+
+The control API
+---------------
+JSON in, JSON out, under ``/_ecs_tasks/``. Timestamps in records are epoch
+seconds (as the service sends them); clock times are ISO 8601 text.
+
+``GET /_ecs_tasks/clock``
+    ``{"now": "2024-01-01T12:00:00+00:00"}``
+``POST /_ecs_tasks/clock/advance`` ``{"seconds": 300}``
+    Moves the clock forward; answers ``{"now": ...}``.
+``POST /_ecs_tasks/clock/move_to`` ``{"when": "2024-01-01T13:00:00Z"}``
+    Moves the clock forward to ``when`` (ISO 8601 or epoch seconds; never back).
+``POST /_ecs_tasks/tasks``
+    ``{"cluster": "default", "task_definition": "app:1", "containers": [...],
+    "launch_type": "FARGATE", "tags": {"k": "v"}, "started_by": ..., "group": ...,
+    "runs_for": 120, "exit_code": 0 or {"app": 1}, "fail_to_start": "reason",
+    "capacity_provider": "FARGATE_SPOT", "timings": {"pending": 5}}`` (all
+    optional): starts a task as ``FakeEcs.run_task`` does; answers its Task record.
+``POST /_ecs_tasks/tasks/add`` ``{"task": {...}, "cluster": "default"}`` or ``{"traits": ["stopped"]}``
+    Stores a ready Task record (as the service sends it) or one built by
+    ``TaskFactory`` with those traits, as ``FakeEcs.add_task`` does; answers the record.
+``POST /_ecs_tasks/faults`` ``{"operation": "DescribeTasks", "code": "ThrottlingException", "message": ..., "times": 1}``
+    The next ``times`` calls (``null``: every call) answer with that error, as
+    ``FakeEcs.fail`` does; answers the fault.
+``POST /_ecs_tasks/seed`` ``{"seed": 42}``
+    Reseeds the factories (task ids and other random parts); answers ``{"seed": 42}``.
+``POST /_ecs_tasks/clusters`` ``{"name": "jobs", "tags": {"k": "v"}}``
+    Creates a cluster (a new incarnation if the name was deleted); answers its record.
+``GET /_ecs_tasks/state``
+    ``{"now", "region", "account_id", "retention_seconds", "report"}``: the
+    fake's state as text, as the pytest report section shows it.
+
+A malformed request (not JSON, a missing or unknown field, a wrong type, the
+clock moved back, an unknown trait, ...) answers HTTP 400 ``{"error": "..."}``;
+an unknown path 404, a wrong method 405, both with a JSON ``error``.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, TextIO
+
+from ..fake import FakeEcs
+from .control import Control, check_traits, task_traits
+from .ecs_endpoint import EcsEndpoint
+from .handler import HttpServer
+
+__all__ = ["EcsServer", "check_traits", "task_traits"]
+
+
+class EcsServer:
+    """Serve ``fake`` over HTTP on ``host:port`` (port 0: a free port) from a background thread.
+
+    ``start()`` binds the port (``OSError`` if it is taken), starts ``fake`` if it
+    is not active yet (and then stops it again in ``stop()``) and serves until
+    ``stop()``. Usable as a context manager. See the module's documentation for
+    the API it serves.
+    """
+
+    def __init__(
+        self,
+        fake: FakeEcs,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        log: TextIO | None = None,
+    ) -> None:
+        self.fake = fake
+        self.host = host
+        self.port = port
+        self.log = log
+        self._httpd: HttpServer | None = None
+        self._thread: threading.Thread | None = None
+        self._owns_fake = False
+        self._lock = threading.Lock()
+        self._endpoint = EcsEndpoint(fake, self.log_exception)
+        self._control = Control(fake, self.log_exception)
+
+    def __repr__(self) -> str:
+        where = self.url if self._httpd is not None else "not started"
+        return f"<EcsServer {where} {self.fake!r}>"
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL, like ``http://127.0.0.1:51234`` (once started)."""
+        if self._httpd is None:
+            raise RuntimeError("the server is not started: call start() first")
+        host, port = self._httpd.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}"
+
+    def start(self) -> EcsServer:
+        """Bind the port and serve from a background thread."""
+        with self._lock:
+            if self._httpd is not None:
+                raise RuntimeError("this EcsServer is already started; stop() it first")
+            httpd = HttpServer(self, (self.host, self.port))
+            try:
+                if not self.fake.active:
+                    self.fake.start()
+                    self._owns_fake = True
+            except BaseException:
+                httpd.server_close()
+                raise
+            self._httpd = httpd
+            self.port = int(httpd.server_address[1])
+            self._thread = threading.Thread(
+                target=httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"EcsServer {self.url}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the connections and the port. Safe to call twice."""
+        with self._lock:
+            httpd, thread = self._httpd, self._thread
+            self._httpd = self._thread = None
+            if httpd is None:
+                return
+            try:
+                httpd.shutdown()
+                if thread is not None:
+                    thread.join()
+                httpd.close_connections()
+                httpd.server_close()
+            finally:
+                if self._owns_fake:
+                    self._owns_fake = False
+                    self.fake.stop()
+
+    def __enter__(self) -> EcsServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- the two APIs ----------------------------------------------------------------------
+
+    def ecs_request(
+        self, operation: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one ECS API request: from the fake, or from moto for what the fake leaves."""
+        return self._endpoint.handle(operation, headers, body)
+
+    def control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+        """Answer one control API request: ``(http_status, json_value)``."""
+        return self._control.handle(method, path, body)
+
+    # -- logging ------------------------------------------------------------------------
+
+    def log_line(self, line: str) -> None:
+        if self.log is not None:
+            self.log.write(line + "\n")
+            self.log.flush()
+
+    def log_exception(self) -> None:
+        if self.log is not None:
+            self.log.write(traceback.format_exc())
+            self.log.flush()

@@ -1,0 +1,90 @@
+"""The ECS API of ``ecs-tasks serve``: what the fake serves, and moto the rest.
+
+``POST /`` with ``X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>``
+and a JSON body, as every AWS SDK sends it (documented in :mod:`pytest_ecs_tasks.server`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+
+from .. import model
+from ..fake import FakeEcs
+
+__all__ = ["TARGET_PREFIX", "EcsEndpoint", "ecs_error"]
+
+TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+# AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/ecs/aws4_request, SignedHeaders=...
+_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[a-z0-9-]+)/ecs/aws4_request")
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+_AMZ_JSON = "application/x-amz-json-1.1"
+#: Headers of moto's answers that this server sets itself.
+_OWN_HEADERS = frozenset(
+    {"server", "date", "content-length", "transfer-encoding", "connection", "status"}
+)
+#: moto's backends are not built for concurrent requests: one at a time.
+_moto_lock = threading.Lock()
+
+
+class EcsEndpoint:
+    """Answers ECS API requests from ``fake``, and from moto what the fake leaves."""
+
+    def __init__(self, fake: FakeEcs, log_exception: Callable[[], None]) -> None:
+        self.fake = fake
+        self._log_exception = log_exception
+
+    def handle(
+        self, operation: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one ECS API request: from the fake, or from moto for what the fake leaves."""
+        try:
+            model.operation_model(operation)
+        except Exception:
+            return ecs_error(
+                400, "UnknownOperationException", f"ECS has no operation {operation!r}."
+            )
+        match = _SCOPE_REGION.search(headers.get("Authorization", ""))
+        region = match["region"] if match and _REGION.match(match["region"]) else self.fake.region
+        answer = self.fake.service.dispatch(region, operation, body)
+        if answer is not None:
+            return answer
+        return self._moto(region, operation, headers, body)
+
+    def _moto(
+        self, region: str, operation: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Hand the request to moto's ECS in this process, as an in-process client would."""
+        from botocore.awsrequest import AWSRequest
+        from moto.core.botocore_stubber import BotocoreStubber
+        from moto.core.models import botocore_stubber
+
+        request = AWSRequest(
+            method="POST",
+            url=f"https://ecs.{region}.amazonaws.com/",
+            headers={k: v for k, v in headers.items() if k.lower() != "host"},
+            data=body,
+        ).prepare()
+        try:
+            with _moto_lock:
+                # moto's own method, not the wrapper the fake installs on the stubber: the
+                # fake has had its say already.
+                answer = BotocoreStubber.process_request(botocore_stubber, request)
+        except NotImplementedError as exc:
+            return ecs_error(501, "NotImplementedException", f"moto: {exc}")
+        except Exception as exc:
+            self._log_exception()
+            return ecs_error(500, "ServerException", f"moto: {type(exc).__name__}: {exc}")
+        if answer is None:
+            return ecs_error(
+                501, "NotImplementedException", f"moto does not answer ECS {operation}."
+            )
+        status, moto_headers, moto_body = answer
+        out = {k: str(v) for k, v in moto_headers.items() if k.lower() not in _OWN_HEADERS}
+        data = moto_body.encode("utf-8") if isinstance(moto_body, str) else bytes(moto_body)
+        return int(status), out, data
+
+
+def ecs_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": _AMZ_JSON}, model.dumps({"__type": code, "message": message})
