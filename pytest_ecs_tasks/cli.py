@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import ipaddress
 import json
 import signal
 import sys
@@ -109,6 +108,20 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     )
     serve.add_argument("--seed", type=int, metavar="S", help="seed the random parts")
     serve.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    serve.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="run the clock at N virtual seconds per wall second from the start "
+        "(default: 0, it moves only when told)",
+    )
+    serve.add_argument(
+        "--token",
+        metavar="TEXT",
+        help="what the control API requires as 'Authorization: Bearer TEXT' (16 to 256 "
+        "letters, digits, - or _); made up and printed when --host is not loopback",
+    )
     return {"": parser, "sample": sample, "serve": serve}
 
 
@@ -184,7 +197,7 @@ def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from .config import SettingError, Source, settings_from
     from .fake import FakeEcs
-    from .server import EcsServer
+    from .server import EcsServer, is_loopback
 
     try:
         settings = settings_from(
@@ -203,14 +216,27 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         )
     except SettingError as exc:
         command.error(str(exc))
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         print(
             f"{PROG} serve: warning: {args.host} is not a loopback address: anyone who can "
-            "reach it can use this fake ECS, which checks no credentials",
+            "reach it can use its ECS API, which checks no credentials; the control API "
+            "needs the token printed below",
             file=sys.stderr,
         )
     fake = FakeEcs.from_settings(settings)
-    server = EcsServer(fake, args.host, args.port, log=None if args.quiet else sys.stderr)
+    try:
+        server = EcsServer(
+            fake,
+            args.host,
+            args.port,
+            log=None if args.quiet else sys.stderr,
+            token=args.token,
+            time_scale=args.time_scale,
+        )
+    except (TypeError, ValueError) as exc:
+        command.error(
+            str(exc).replace("time_scale=", "--time-scale ").replace("token=", "--token ")
+        )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -234,6 +260,13 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 "stop with Ctrl-C",
                 flush=True,
             )
+            if server.time_scale:
+                print(f"  the clock runs {server.time_scale:g}x wall time", flush=True)
+            if server.token is not None:
+                print(
+                    f"  control API token: {server.token} (send 'Authorization: Bearer <token>')",
+                    flush=True,
+                )
             while not stop.wait(0.5):
                 pass
         finally:
@@ -250,12 +283,3 @@ def _bind_error(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EACCES:
         return f"cannot serve on {host}:{port}: permission denied (ports below 1024 need root)"
     return f"cannot serve on {host}:{port}: {exc.strerror or exc}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

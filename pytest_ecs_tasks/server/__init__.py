@@ -60,18 +60,50 @@ an unknown path 404, a wrong method 405, both with a JSON ``error``.
 
 from __future__ import annotations
 
+import ipaddress
+import math
+import re
+import secrets
 import threading
+import time
 import traceback
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TextIO
 
+from ..clock import LATEST
 from ..fake import FakeEcs
 from .control import Control, check_traits, task_traits
 from .ecs_endpoint import EcsEndpoint
 from .handler import HttpServer
 
-__all__ = ["EcsServer", "check_traits", "task_traits"]
+__all__ = ["MAX_TIME_SCALE", "EcsServer", "check_traits", "is_loopback", "task_traits"]
+
+#: The fastest a served clock runs: a year of virtual time per wall minute, about.
+MAX_TIME_SCALE = 1_000_000.0
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine's loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _time_scale(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"time_scale={value!r}: give a number of virtual seconds per wall second")
+    if not math.isfinite(value) or not 0 <= value <= MAX_TIME_SCALE:
+        raise ValueError(
+            f"time_scale={value!r}: give a number from 0 (the clock moves only when told) "
+            f"to {MAX_TIME_SCALE:,.0f}"
+        )
+    return float(value)
 
 
 class EcsServer:
@@ -90,17 +122,29 @@ class EcsServer:
         port: int = 0,
         *,
         log: TextIO | None = None,
+        token: str | None = None,
+        time_scale: float = 0.0,
     ) -> None:
         self.fake = fake
         self.host = host
         self.port = port
         self.log = log
+        self.time_scale = _time_scale(time_scale)
+        if token is not None and (not isinstance(token, str) or not _TOKEN.match(token)):
+            raise ValueError(
+                f"token={token!r}: give 16 to 256 letters, digits, '-' or '_' "
+                "(or none: one is made up when the host is not a loopback address)"
+            )
+        #: What the control API requires in ``Authorization: Bearer <token>`` (None: nothing).
+        self.token = token if token is not None or is_loopback(host) else secrets.token_urlsafe(24)
         self._httpd: HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._owns_fake = False
         self._lock = threading.Lock()
         self._endpoint = EcsEndpoint(fake, self.log_exception)
         self._control = Control(fake, self.log_exception)
+        self._scale_lock = threading.Lock()
+        self._scale_origin: tuple[float, datetime] | None = None  # (monotonic, clock) at start
 
     def __repr__(self) -> str:
         where = self.url if self._httpd is not None else "not started"
@@ -132,6 +176,7 @@ class EcsServer:
                 raise
             self._httpd = httpd
             self.port = int(httpd.server_address[1])
+            self._scale_origin = (time.monotonic(), self.fake.clock.now())
             self._thread = threading.Thread(
                 target=httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -171,6 +216,20 @@ class EcsServer:
         self.stop()
 
     # -- the two APIs ----------------------------------------------------------------------
+
+    def catch_up(self) -> None:
+        """With a ``time_scale``, move the clock to where it runs by now: ``time_scale``
+        virtual seconds per wall second since the server started (never backwards: a
+        clock moved ahead through the control API stays until the scale catches up)."""
+        origin = self._scale_origin
+        if not self.time_scale or origin is None:
+            return
+        started, at = origin
+        with self._scale_lock:
+            target = at + timedelta(seconds=(time.monotonic() - started) * self.time_scale)
+            target = min(target, LATEST)
+            if target > self.fake.clock.now():
+                self.fake.clock.move_to(target)
 
     def ecs_request(
         self, operation: str, headers: Mapping[str, str], body: bytes

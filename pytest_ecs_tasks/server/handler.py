@@ -85,6 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         if body is None:
             return
+        self.app.catch_up()
         path = self.path.split("?", 1)[0]
         if path.startswith(_CONTROL):
             self._control("POST", path, body)
@@ -116,6 +117,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if self._body() is None:
             return
+        self.app.catch_up()
         self._control("GET", path, b"")
 
     def do_PUT(self) -> None:
