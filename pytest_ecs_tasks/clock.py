@@ -255,6 +255,12 @@ class Clock:
 
         return patched_sleeps(resolve_modules("sleeps_in()", modules), self.sleep)
 
+    def _rewind(self, when: datetime) -> None:
+        """Set the time to ``when``, even backwards: only for a fake's ``reset()``."""
+        with self._lock:
+            self._now = when
+        self._notify(when)
+
     def on_move(self, listener: Callable[[datetime], None]) -> Callable[[], None]:
         """Call ``listener(now)`` after each move; returns a function that unsubscribes it."""
         if not callable(listener):

@@ -122,7 +122,17 @@ class FakeEcs:
         self.account_id = settings.account_id
         self.time_machine = settings.time_machine
         self.clock = Clock(settings.start)
-        self._service = EcsService(
+        self._settings = settings
+        self._start = self.clock.now()
+        self._service = self._new_service()
+        # Through self, so that reset() can put a fresh service behind the same route.
+        self._route = EcsRoute(self._dispatch)
+        self._undo: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _new_service(self) -> EcsService:
+        settings = self._settings
+        return EcsService(
             self.clock,
             _Records(),
             account_id=self.account_id,
@@ -134,9 +144,19 @@ class FakeEcs:
             task_order=settings.task_order,
             calls_limit=settings.calls_limit,
         )
-        self._route = EcsRoute(self._service.dispatch)
-        self._undo: list[Any] = []
-        self._lock = threading.Lock()
+
+    def _dispatch(self, region: str, operation: str, body: bytes) -> Any:
+        return self._service.dispatch(region, operation, body)
+
+    def reset(self) -> None:
+        """Back to a fresh fake with the same settings: no clusters, tasks, faults,
+        plans or calls, the clock back at its start, and moto's ECS state (task
+        definitions, services, ...) of the fake's account cleared. The same
+        ``FakeEcs`` and ``Clock`` objects stay in use, started or not."""
+        with self._lock:
+            self.clock._rewind(self._start)
+            self._service = self._new_service()
+            _reset_moto_ecs(self.account_id)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FakeEcs:
@@ -473,6 +493,18 @@ class FakeEcs:
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
+
+
+def _reset_moto_ecs(account_id: str) -> None:
+    """Clear moto's ECS state of ``account_id`` in every region (if moto is loaded)."""
+    import sys
+
+    if "moto.ecs.models" not in sys.modules:
+        return
+    from moto.ecs.models import ecs_backends
+
+    for backend in list(ecs_backends[account_id].values()):
+        backend.reset()
 
 
 def _check_containers(containers: object) -> None:

@@ -142,7 +142,7 @@ class EcsServer:
         self._owns_fake = False
         self._lock = threading.Lock()
         self._endpoint = EcsEndpoint(fake, self.log_exception)
-        self._control = Control(fake, self.log_exception)
+        self._control = Control(fake, self.log_exception, reset=self.reset)
         self._scale_lock = threading.Lock()
         self._scale_origin: tuple[float, datetime] | None = None  # (monotonic, clock) at start
 
@@ -216,6 +216,14 @@ class EcsServer:
         self.stop()
 
     # -- the two APIs ----------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to a fresh fake with the same settings (``FakeEcs.reset``); with a
+        ``time_scale``, the clock runs on from its start, as from a fresh server."""
+        with self._scale_lock:
+            self.fake.reset()
+            if self._scale_origin is not None:
+                self._scale_origin = (time.monotonic(), self.fake.clock.now())
 
     def catch_up(self) -> None:
         """With a ``time_scale``, move the clock to where it runs by now: ``time_scale``

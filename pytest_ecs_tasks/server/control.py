@@ -106,9 +106,17 @@ def _string_map(body: Mapping[str, Any], name: str) -> dict[str, str] | None:
 class Control:
     """Answers control API requests for ``fake``; ``log_exception`` records an internal error."""
 
-    def __init__(self, fake: FakeEcs, log_exception: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        fake: FakeEcs,
+        log_exception: Callable[[], None],
+        *,
+        reset: Callable[[], None] | None = None,
+    ) -> None:
         self.fake = fake
         self._log_exception = log_exception
+        #: What ``POST /_ecs_tasks/reset`` calls (the server's reset: fake and time scale).
+        self._reset = reset if reset is not None else fake.reset
 
     def handle(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
         """Answer one control API request: ``(http_status, json_value)``."""
