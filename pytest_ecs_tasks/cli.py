@@ -4,10 +4,11 @@
     Print a realistic DescribeTasks response exactly as the service sends it
     (JSON, timestamps in epoch seconds). The same seed prints the same response.
 
-``ecs-tasks serve [--host 127.0.0.1] [--port N] [--region R] [--account-id A] [--start ISO]``
+``ecs-tasks serve [--host 127.0.0.1] [--port N] [--region R] [--account-id A] [--start ISO]
+[--time-scale N] [--token TEXT]``
     Serve a fake ECS over HTTP (port 0: a free one) for clients in other
-    processes or languages, with a control API for its clock (see
-    :mod:`pytest_ecs_tasks.server`), until interrupted (SIGINT or SIGTERM).
+    processes or languages, with a control API for its clock and tasks
+    (listed by ``serve --help``), until interrupted (SIGINT or SIGTERM).
 """
 
 from __future__ import annotations
@@ -25,6 +26,32 @@ from typing import Any
 __all__ = ["main"]
 
 PROG = "ecs-tasks"
+
+_CONTROL_API_HELP = """\
+control API (JSON in and out, Content-Type: application/json; off loopback,
+also 'Authorization: Bearer <token>'; records in the wire shape, epoch seconds):
+  GET  /_ecs_tasks/clock              {"now": ISO 8601}
+  POST /_ecs_tasks/clock/advance      {"seconds": 300} or {"minutes": 5, ...} or {"by": "5m"}
+  POST /_ecs_tasks/clock/move_to      {"when": ISO 8601 or epoch seconds} (never back)
+  POST /_ecs_tasks/plan_runs          {"runs_for": 300, "exit_code": 3, "times": 1, ...}:
+                                      how the tasks RunTask starts next end
+  POST /_ecs_tasks/tasks              {"cluster", "runs_for", "exit_code", ...}: run a task
+  POST /_ecs_tasks/tasks/add          {"task": {...}} or {"traits": ["stopped"]}
+  POST /_ecs_tasks/tasks/stop         {"task", "cluster", "reason", "stop_code"}
+  POST /_ecs_tasks/faults             {"operation", "code", "message", "times"}
+  POST /_ecs_tasks/clusters           {"name", "tags"}
+  POST /_ecs_tasks/seed               {"seed": 42}
+  POST /_ecs_tasks/reset              {}: back to a fresh fake, same settings
+  GET  /_ecs_tasks/state              the fake's state, as the pytest report shows it
+Errors: HTTP 4xx with {"error": "..."}. Full reference: the "Out-of-process use"
+page of the pytest-ecs-tasks docs (docs/out-of-process.md).
+
+example:
+  ecs-tasks serve --port 5100 --time-scale 60 &
+  curl -s -X POST -H 'Content-Type: application/json' \\
+       -d '{"runs_for": 120, "exit_code": 0}' localhost:5100/_ecs_tasks/plan_runs
+  aws ecs run-task --endpoint-url http://localhost:5100 --task-definition app
+"""
 
 
 def _non_negative(text: str) -> int:
@@ -95,8 +122,10 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
         "serve",
         help="serve a fake ECS over HTTP, with a control API for its clock",
         description="Serve a fake Amazon ECS over HTTP for clients in other processes "
-        "(--endpoint-url, AWS_ENDPOINT_URL_ECS), with a control API under /_ecs_tasks/ "
-        "(see pytest_ecs_tasks.server). Runs until interrupted (SIGINT or SIGTERM).",
+        "(--endpoint-url, AWS_ENDPOINT_URL_ECS), with a control API under /_ecs_tasks/. "
+        "Runs until interrupted (SIGINT or SIGTERM).",
+        epilog=_CONTROL_API_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback)")
     serve.add_argument("--port", type=_port, default=0, metavar="N", help="default: 0, a free port")
