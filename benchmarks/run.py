@@ -69,6 +69,7 @@ os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 import aio  # noqa: E402
 import boto3  # noqa: E402
 import edges  # noqa: E402
+import serve  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -132,6 +133,11 @@ class Plan:
     async_rounds: int = 8  # 7. async DescribeTasks: rounds of interleaved calls
     async_calls: int = 10
     async_waiter_repeats: int = 7
+    serve_rounds: int = 5  # 8. serve: rounds of kept-alive calls against in-process ones
+    serve_calls: int = 100
+    serve_connections: int = 100
+    serve_requests: int = 20_000
+    serve_checkpoint: int = 2_000
 
     @property
     def stored(self) -> int:
@@ -161,6 +167,11 @@ QUICK = Plan(
     async_rounds=2,
     async_calls=3,
     async_waiter_repeats=2,
+    serve_rounds=2,
+    serve_calls=20,
+    serve_connections=100,
+    serve_requests=3_000,
+    serve_checkpoint=1_000,
 )
 
 
@@ -1532,6 +1543,15 @@ def write_docs(
         "   client, against as many one-task DescribeTasks calls at that library's floor",
         "   (DESIGN.md's bar: at most 1.5x, for sync and async clients alike);",
         f"   {plan.async_waiter_repeats} waits of each after a warm-up.",
+        "8. **serve** (`benchmarks/serve.py`): an `EcsServer` on 127.0.0.1 in this",
+        "   process. *Latency*: DescribeTasks of one RUNNING task from a boto3 client",
+        "   with `endpoint_url` (one kept-alive connection) against the same call from an",
+        f"   in-process client, {plan.serve_rounds} rounds of {plan.serve_calls} calls each in turn.",
+        f"   *Bursts*: {plan.serve_connections} threads open a connection at once and send",
+        "   one DescribeTasks each. *Memory*: another process sends "
+        f"{plan.serve_requests:,} DescribeTasks",
+        "   requests (a new connection every 500), and this process's RSS is read after",
+        f"   {plan.serve_checkpoint:,} and at the end.",
         "",
     ]
     failing = [t for t in results.targets if not t.passed]
@@ -1934,6 +1954,79 @@ def report_async(
     }
 
 
+def report_serve(
+    results: Results,
+    latency: Mapping[str, serve.Samples],
+    burst: Mapping[str, Any],
+    memory: Mapping[str, Any],
+) -> None:
+    sec = "8. serve (EcsServer over HTTP)"
+    remote, local = latency["HTTP, kept alive"].median, latency["in-process"].median
+    results.row(
+        sec,
+        "DescribeTasks of one task, one kept-alive connection / in-process",
+        f"{remote / local:.2f}x",
+        f"{ms(remote)} / {ms(local)} per call (boto3 client, endpoint_url)",
+    )
+    results.target(
+        Target(
+            "serve_latency",
+            "serve: a call on a kept-alive connection / the in-process call",
+            remote / local,
+            2.0,
+            "<=",
+            "x",
+        )
+    )
+    answered = burst["answered"]
+    results.row(
+        sec,
+        f"{burst['connections']} connections at once, one DescribeTasks each",
+        f"{answered} answered",
+        f"p50 {ms(burst['ms'].median)}, worst {ms(burst['ms'].worst)}"
+        + (f"; failures: {', '.join(sorted(set(burst['failures'])))}" if burst["failures"] else ""),
+    )
+    results.target(
+        Target(
+            "serve_burst",
+            f"serve: {burst['connections']} simultaneous connections answered",
+            float(answered),
+            float(burst["connections"]),
+            ">=",
+        )
+    )
+    growth = memory["growth_bytes"] / 2**20
+    results.row(
+        sec,
+        f"server RSS over requests {memory['checkpoint']:,} to {memory['requests']:,}",
+        f"{growth:+.1f} MiB",
+        f"RSS {mib(memory['rss_at_checkpoint'])} -> {mib(memory['rss_after'])} "
+        f"(before any: {mib(memory['rss_before'])}); {memory['requests_per_s']:,.0f} "
+        "requests/s from another process",
+    )
+    results.target(
+        Target(
+            "serve_rss",
+            f"serve: RSS growth over requests {memory['checkpoint']:,} to {memory['requests']:,}",
+            growth,
+            30.0,
+            "<=",
+            " MiB",
+        )
+    )
+    results.data["serve"] = {
+        "latency_ms": {k: round(v.median, 4) for k, v in latency.items()},
+        "burst": {
+            "connections": burst["connections"],
+            "answered": answered,
+            "p50_ms": round(burst["ms"].median, 2),
+            "worst_ms": round(burst["ms"].worst, 2),
+            "failures": burst["failures"],
+        },
+        "memory": dict(memory),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Speed and memory of pytest-ecs-tasks, against moto and botocore's Stubber."
@@ -1992,6 +2085,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         async_waiters = aio.waiters(plan.async_waiter_repeats)
     report_async(results, plan, async_describe, async_waiters, one_wait)
 
+    with section(results, "8. serve"):
+        served = serve.latency(plan.serve_rounds, plan.serve_calls)
+        burst = serve.burst(plan.serve_connections)
+        served_memory = serve.memory(plan.serve_requests, plan.serve_checkpoint)
+    report_serve(results, served, burst, served_memory)
+
     results.rows.sort(key=lambda r: r.section)  # memory (5.) was measured in section 1
     for t in results.targets:
         if not t.passed and t.profile is not None:
@@ -2001,7 +2100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data["duration_s"] = round(time.perf_counter() - began, 1)
     data["environment"]["loadavg_end"] = _loadavg()
     results.row(
-        "8. Run",
+        "9. Run",
         "whole benchmark run",
         f"{data['duration_s']:.0f} s",
         ", ".join(f"{k.split('.')[0]}: {v:.0f} s" for k, v in results.section_seconds.items())
