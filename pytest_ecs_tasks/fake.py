@@ -30,6 +30,7 @@ from .service.state import TaskEntry
 from .tags import TagsInput, to_tag_list
 from .transport.environment import isolate
 from .transport.moto_bridge import EcsRoute
+from .transport.moto_clusters import MotoClusters
 from .transport.virtual_time import install_sleeper
 
 if TYPE_CHECKING:
@@ -139,6 +140,7 @@ class FakeEcs:
             retention=settings.retention,
             long_arn_format=settings.long_arn_format,
             task_definitions=_moto_task_definition,
+            cluster_mirror=MotoClusters(),
             eventual_consistency=settings.eventual_consistency,
             invalid_task_ids=settings.invalid_task_ids,
             task_order=settings.task_order,

@@ -7,11 +7,11 @@ and a JSON body, as every AWS SDK sends it (documented in :mod:`pytest_ecs_tasks
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Mapping
 
 from .. import model
 from ..fake import FakeEcs
+from ..transport.moto_clusters import MOTO_LOCK
 
 __all__ = ["TARGET_PREFIX", "EcsEndpoint", "ecs_error"]
 
@@ -24,8 +24,9 @@ _AMZ_JSON = "application/x-amz-json-1.1"
 _OWN_HEADERS = frozenset(
     {"server", "date", "content-length", "transfer-encoding", "connection", "status"}
 )
-#: moto's backends are not built for concurrent requests: one at a time.
-_moto_lock = threading.Lock()
+#: moto's backends are not built for concurrent requests: one at a time (the lock the
+#: fake holds while it mirrors its clusters into moto's ECS, too).
+_moto_lock = MOTO_LOCK
 
 
 class EcsEndpoint:

@@ -34,14 +34,17 @@ class ClusterOperations(ServiceCore):
                 running += 1
             elif status in ("PROVISIONING", "PENDING", "ACTIVATING"):
                 pending += 1
+        services = instances = 0
+        if cluster.active and self.cluster_mirror is not None:
+            services, instances = self.cluster_mirror.usage(reg, cluster.name)
         record: dict[str, Any] = {
             "clusterArn": cluster.arn,
             "clusterName": cluster.name,
             "status": cluster.status,
-            "registeredContainerInstancesCount": 0,
+            "registeredContainerInstancesCount": instances,
             "runningTasksCount": running if cluster.active else 0,
             "pendingTasksCount": pending if cluster.active else 0,
-            "activeServicesCount": 0,
+            "activeServicesCount": services,
             "statistics": [],
             "tags": [dict(t) for t in cluster.tags] if "TAGS" in include else [],
             "settings": [dict(s) for s in cluster.settings]
@@ -60,15 +63,29 @@ class ClusterOperations(ServiceCore):
                 "hyphens, and underscores.",
             )
         tags = self._checked_tags(params.get("tags") or [])
+        settings = params.get("settings") or []
         cluster = reg.current(name)
         if cluster is None or not cluster.active:
-            cluster = self._new_cluster(reg, name, tags=tags)
-        if params.get("settings"):
-            cluster.settings = [dict(s) for s in params["settings"]]
+            cluster = self._new_cluster(reg, name, tags=tags, settings=settings)
+        elif settings:
+            cluster.settings = [dict(s) for s in settings]
         return {"cluster": self._cluster_record(cluster, include=("TAGS",))}
 
     def _op_delete_cluster(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
         cluster = self._cluster(reg, params["cluster"], active=True)
+        if self.cluster_mirror is not None:
+            # what moto runs on it (services, container instances) holds it too
+            services, instances = self.cluster_mirror.usage(reg, cluster.name)
+            if services:
+                raise EcsError(
+                    "ClusterContainsServicesException",
+                    "The Cluster cannot be deleted while Services are active.",
+                )
+            if instances:
+                raise EcsError(
+                    "ClusterContainsContainerInstancesException",
+                    "The Cluster cannot be deleted while Container Instances are active or draining.",
+                )
         now = self.clock.now()
         for task_id in cluster.task_ids:
             entry = reg.tasks[task_id]
@@ -79,6 +96,7 @@ class ClusterOperations(ServiceCore):
                 )
         cluster.status = "INACTIVE"
         cluster.deleted_at = now
+        self._clusters_changed(reg)
         return {"cluster": self._cluster_record(cluster)}
 
     def _op_describe_clusters(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
@@ -150,12 +168,16 @@ class ClusterOperations(ServiceCore):
         keys = {t["key"] for t in new}
         merged = [t for t in target.tags if t["key"] not in keys] + new
         target.tags = self._checked_tags(merged)
+        if isinstance(target, Cluster):
+            self._clusters_changed(reg)
         return {}
 
     def _op_untag_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
         target = self._tagged(reg, params["resourceArn"])
         drop = set(params["tagKeys"])
         target.tags = [t for t in target.tags if t["key"] not in drop]
+        if isinstance(target, Cluster):
+            self._clusters_changed(reg)
         return {}
 
     def _op_list_tags_for_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,14 @@ from .errors import EcsError
 from .faults import Faults
 from .state import Cluster, Region, TaskEntry
 
-__all__ = ["DEFAULT_CALLS_LIMIT", "Call", "RecordMaker", "ServiceCore", "TaskDefinitionLookup"]
+__all__ = [
+    "DEFAULT_CALLS_LIMIT",
+    "Call",
+    "ClusterMirror",
+    "RecordMaker",
+    "ServiceCore",
+    "TaskDefinitionLookup",
+]
 
 
 class RecordMaker(Protocol):
@@ -52,6 +59,24 @@ class RecordMaker(Protocol):
 
 #: ``lookup(region, account_id, reference)`` -> the registered TaskDefinition, or None.
 TaskDefinitionLookup = Callable[[str, str, str], "Mapping[str, Any] | None"]
+
+
+class ClusterMirror(Protocol):
+    """Another ECS that must know the clusters this service creates and deletes: moto's,
+    which answers the operations the fake leaves to it (services, container instances,
+    capacity providers). ``fake.py`` passes one in; the service never imports moto."""
+
+    def sync(self, reg: Region) -> None:
+        """Make the other ECS's clusters in ``reg``'s region agree with the newest
+        incarnation of each of ``reg``'s cluster names (ACTIVE: there; deleted:
+        gone). Called after every change to them (``reg.revision`` goes up) and
+        before every request the service leaves to the other ECS."""
+        ...
+
+    def usage(self, reg: Region, name: str) -> tuple[int, int]:
+        """What the other ECS runs on the cluster ``name`` of ``reg``: (active
+        services, registered container instances)."""
+        ...
 
 
 @dataclass
@@ -82,6 +107,7 @@ class ServiceCore:
         retention: timedelta = timedelta(hours=1),
         long_arn_format: bool = True,
         task_definitions: TaskDefinitionLookup | None = None,
+        cluster_mirror: ClusterMirror | None = None,
         eventual_consistency: timedelta = timedelta(0),
         invalid_task_ids: str = "error",
         task_order: str = "request",
@@ -98,6 +124,7 @@ class ServiceCore:
         self._retention = _checked_retention(retention)
         self.long_arn_format = long_arn_format
         self.task_definitions = task_definitions
+        self.cluster_mirror = cluster_mirror
         self.eventual_consistency = eventual_consistency
         #: Inferred behaviours (no public source settles them), switchable:
         #: a malformed task id in DescribeTasks is an "error" or reported "missing";
@@ -211,10 +238,39 @@ class ServiceCore:
             self._purge(self.clock.now())
             return self._region(region)
 
-    def _new_cluster(self, reg: Region, name: str, *, tags: list[dict[str, str]]) -> Cluster:
-        cluster = Cluster(reg.region, reg.account_id, name, self.clock.now(), tags=tags)
+    def _new_cluster(
+        self,
+        reg: Region,
+        name: str,
+        *,
+        tags: list[dict[str, str]],
+        settings: Sequence[Mapping[str, str]] = (),
+    ) -> Cluster:
+        cluster = Cluster(
+            reg.region,
+            reg.account_id,
+            name,
+            self.clock.now(),
+            tags=tags,
+            settings=[dict(s) for s in settings],
+        )
         reg.clusters.setdefault(name, []).append(cluster)
+        self._clusters_changed(reg)
         return cluster
+
+    def _clusters_changed(self, reg: Region) -> None:
+        """A cluster of ``reg`` was created, deleted or retagged: tell the mirror."""
+        reg.revision += 1
+        if self.cluster_mirror is not None:
+            self.cluster_mirror.sync(reg)
+
+    def _before_other_ecs(self, region: str) -> None:
+        """A request the service leaves to the other ECS (moto's) is about to go
+        there: make sure it knows this region's clusters (the ``default`` one too)."""
+        if self.cluster_mirror is None:
+            return
+        with self._lock:
+            self.cluster_mirror.sync(self._region(region))
 
     def _cluster(self, reg: Region, ref: object, *, active: bool = False) -> Cluster:
         """The cluster a request names (name or ARN; absent: ``default``)."""

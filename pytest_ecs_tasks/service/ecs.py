@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import model
 from .clusters import ClusterOperations
-from .core import Call, RecordMaker, TaskDefinitionLookup
+from .core import Call, ClusterMirror, RecordMaker, TaskDefinitionLookup
 from .errors import EcsError
 from .faults import Fault
 from .tasks import TaskOperations, TaskPlan
@@ -27,6 +27,7 @@ from .tasks import TaskOperations, TaskPlan
 __all__ = [
     "SERVED_OPERATIONS",
     "Call",
+    "ClusterMirror",
     "EcsService",
     "RecordMaker",
     "TaskDefinitionLookup",
@@ -64,6 +65,7 @@ class EcsService(TaskOperations, ClusterOperations):
         """Answer a request as it came over the wire: ``(status, headers, body)``,
         or ``None`` for a request the fake leaves to moto."""
         if operation not in SERVED_OPERATIONS:
+            self._before_other_ecs(region)
             return None
         try:
             params = json.loads(body or b"{}")
@@ -76,6 +78,7 @@ class EcsService(TaskOperations, ClusterOperations):
                 EcsError("SerializationException", "Request body must be a JSON object.")
             )
         if operation in _TAG_OPERATIONS and not self._owns_resource(params.get("resourceArn")):
+            self._before_other_ecs(region)
             return None
         try:
             response = self.handle(region, operation, params)

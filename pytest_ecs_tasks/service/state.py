@@ -124,6 +124,9 @@ class Region:
     tasks: dict[str, TaskEntry] = field(default_factory=dict)
     #: Tasks dropped since ``tasks`` was last copied afresh.
     dropped: int = field(default=0, repr=False)
+    #: Goes up whenever a cluster here is created, deleted or retagged (for the
+    #: cluster mirror: what it has seen).
+    revision: int = field(default=0, repr=False)
 
     def current(self, name: str) -> Cluster | None:
         """The newest incarnation of a cluster name (ACTIVE or INACTIVE)."""

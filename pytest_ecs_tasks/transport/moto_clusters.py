@@ -1,0 +1,179 @@
+"""Keep moto's ECS aware of the clusters the fake creates and deletes.
+
+The fake answers CreateCluster and DeleteCluster itself, so moto's ECS, which
+answers what the fake leaves to it (CreateService and the other service calls,
+RegisterContainerInstance, PutClusterCapacityProviders, ...), would otherwise
+know none of those clusters and answer ``ClusterNotFoundException``.
+
+:class:`MotoClusters` is the service's cluster mirror (``cluster_mirror=`` of
+``EcsService``, passed in by ``fake.py``; the service never imports moto). Its
+:meth:`~MotoClusters.sync` makes moto's ECS backend of a region hold a cluster
+record for each cluster the fake has ACTIVE there (same name, ARN and tags; the
+fake's settings when moto's record is made), and none for a name the fake
+deleted: that one goes from moto with its (inactive) services, container
+instances and tasks, so a cluster created again under the name starts empty, as
+a new incarnation does. The service syncs after each change to its clusters and
+before every request it leaves to moto (moto may have been reset in between:
+each new ``mock_aws``). The fake's records stay what DescribeClusters answers.
+
+Which moto account: moto files a request under ``MOTO_ACCOUNT_ID`` if set, else
+the account of its access key (moto's default account for any key IAM did not
+make). The clusters go to that default account and to the fake's ``account_id``
+(where they differ), with the fake's ARNs.
+
+moto is imported only once something else has imported it (the fake's route,
+when it starts): a sync before that does nothing, as moto has nothing to answer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+__all__ = ["MOTO_LOCK", "ClusterView", "MotoClusters", "RegionView"]
+
+#: Held while moto's ECS state is read or changed here, and by ``ecs-tasks serve``
+#: around each request it hands to moto (moto's backends are not built for
+#: concurrent use).
+MOTO_LOCK = threading.RLock()
+
+#: Attribute names set on moto's objects: on a cluster record, a weak reference to
+#: the fake's cluster incarnation it mirrors; on a backend, what it was last synced to.
+_SOURCE = "_pytest_ecs_tasks_source"
+_SYNCED = "_pytest_ecs_tasks_synced"
+#: Service statuses moto or ECS counts as active (moto marks a deleted one INACTIVE).
+_ACTIVE_SERVICE = frozenset({"ACTIVE", "DRAINING"})
+
+
+class ClusterView(Protocol):
+    """What the mirror reads of one incarnation of one of the fake's clusters."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def arn(self) -> str: ...
+
+    @property
+    def active(self) -> bool: ...
+
+    @property
+    def tags(self) -> list[dict[str, str]]: ...
+
+    @property
+    def settings(self) -> list[dict[str, str]]: ...
+
+
+class RegionView(Protocol):
+    """What the mirror reads of the fake's clusters in one region of its account."""
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def revision(self) -> int: ...
+
+    @property
+    def clusters(self) -> Mapping[str, Sequence[ClusterView]]: ...
+
+
+class MotoClusters:
+    """The fake's clusters, mirrored into moto's ECS backends (see the module's text)."""
+
+    def sync(self, reg: RegionView) -> None:
+        """Make moto's clusters in ``reg``'s region agree with the fake's: a record
+        for each ACTIVE one, none for a deleted one. Cheap when neither side
+        changed since the last sync."""
+        with MOTO_LOCK:
+            for backend in _backends(reg):
+                synced = vars(backend).get(_SYNCED)
+                if synced is not None and synced[0]() is reg and synced[1] == reg.revision:
+                    continue  # this backend already agrees (a reset of moto clears the mark)
+                for name, incarnations in reg.clusters.items():
+                    if incarnations:
+                        _sync_one(backend, name, incarnations[-1])
+                vars(backend)[_SYNCED] = (weakref.ref(reg), reg.revision)
+
+    def usage(self, reg: RegionView, name: str) -> tuple[int, int]:
+        """What moto runs on cluster ``name``: (active services, registered container
+        instances), summed over the accounts the clusters are mirrored into."""
+        services = instances = 0
+        with MOTO_LOCK:
+            self.sync(reg)
+            for backend in _backends(reg):
+                if name not in backend.clusters:
+                    continue
+                services += sum(
+                    1
+                    for service in list(backend.services.values())
+                    if service.cluster_name == name
+                    and getattr(service, "status", "ACTIVE") in _ACTIVE_SERVICE
+                )
+                instances += len(backend.container_instances.get(name) or {})
+        return services, instances
+
+
+def _backends(reg: RegionView) -> Iterator[Any]:
+    """moto's ECS backends of ``reg``'s region for the accounts the clusters go to;
+    none if moto is not imported yet, or does not know the region."""
+    if "moto" not in sys.modules:
+        return
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ecs.models import ecs_backends
+
+    default = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    for account in dict.fromkeys((default, reg.account_id)):
+        try:
+            backend = ecs_backends[account][reg.region]
+        except KeyError:  # a region moto does not know
+            continue
+        yield backend
+
+
+def _sync_one(backend: Any, name: str, cluster: ClusterView) -> None:
+    """Make moto's record for ``name`` agree with the fake's newest incarnation of it."""
+    held = backend.clusters.get(name)
+    if not cluster.active:
+        if held is not None:
+            _forget(backend, name)
+        return
+    if held is not None:
+        source = _source_of(held)
+        if source is not None and source is not cluster and not source.active:
+            # moto still holds an incarnation the fake deleted (no sync in between)
+            _forget(backend, name)
+            held = None
+    if held is None:
+        held = backend.create_cluster(
+            cluster_name=name,
+            tags=[dict(t) for t in cluster.tags] or None,
+            cluster_settings=[dict(s) for s in cluster.settings] or None,
+        )
+    held.arn = cluster.arn
+    held.status = "ACTIVE"
+    held.tags = [dict(t) for t in cluster.tags] or None
+    vars(held)[_SOURCE] = weakref.ref(cluster)
+
+
+def _source_of(held: Any) -> ClusterView | None:
+    ref = vars(held).get(_SOURCE)
+    source: ClusterView | None = ref() if ref is not None else None
+    return source
+
+
+def _forget(backend: Any, name: str) -> None:
+    """Drop moto's cluster ``name`` and what moto keeps under it (services, container
+    instances, tasks): the fake deleted the cluster."""
+    backend.clusters.pop(name, None)
+    for key, service in list(backend.services.items()):
+        if service.cluster_name == name:
+            del backend.services[key]
+    backend.container_instances.pop(name, None)
+    backend.tasks.pop(name, None)
