@@ -307,7 +307,8 @@ class FakeEcs:
         return cast("ClusterRecord", self._call("CreateCluster", params)["cluster"])
 
     def delete_cluster(self, name: str) -> ClusterRecord:
-        """Delete a cluster as DeleteCluster does (``ClusterContainsTasksException`` included)."""
+        """Delete a cluster as DeleteCluster does (``ClusterContainsTasksException``, and the
+        services and container instances moto holds for it, included)."""
         params = {"cluster": _name("name", name)}
         return cast("ClusterRecord", self._call("DeleteCluster", params)["cluster"])
 
