@@ -49,7 +49,10 @@ def http(
 ) -> tuple[int, dict[str, str], Any]:
     """One HTTP request: status, headers and the JSON body of the answer (errors included)."""
     data = json.dumps(body).encode() if isinstance(body, Mapping) else body
-    request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+    # a body is JSON unless told: the control API refuses other POST bodies (415)
+    sent = {"Content-Type": "application/json"} if data is not None else {}
+    sent.update(headers or {})
+    request = urllib.request.Request(url, data=data, method=method, headers=sent)
     try:
         with _opener.open(request, timeout=TIMEOUT) as response:
             status, answer_headers, raw = response.status, dict(response.headers), response.read()
