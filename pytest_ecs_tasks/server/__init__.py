@@ -56,6 +56,41 @@ seconds (as the service sends them); clock times are ISO 8601 text.
 A malformed request (not JSON, a missing or unknown field, a wrong type, the
 clock moved back, an unknown trait, ...) answers HTTP 400 ``{"error": "..."}``;
 an unknown path 404, a wrong method 405, both with a JSON ``error``.
+
+Cross-site guards, the token
+----------------------------
+The server is made for tests on one machine; it refuses what a web page in a browser
+there could send it (cross-site request forgery, DNS rebinding), and changes nothing
+when it does:
+
+- Bound to a loopback address (the default), it answers only requests whose ``Host``
+  names it: ``127.0.0.1:<port>``, ``localhost:<port>`` or ``[::1]:<port>`` (without a
+  port only on port 80). Any other ``Host`` answers 403 ``{"error": ...}`` saying what
+  it expects, on the ECS API too. An HTTP/1.1 request without ``Host`` answers 400
+  (HTTP/1.0 may leave it out).
+- The control API refuses a request with an ``Origin`` other than the server's own
+  (``http://`` and an address it answers to; ``null`` too): 403; and a POST whose
+  ``Content-Type`` is not ``application/json`` (``; charset=utf-8`` may follow), even
+  one with an empty body: 415.
+- When the server has a token (``EcsServer(token=...)``, ``serve --token``; made up
+  and printed at start-up when bound to an address that is not loopback), every
+  control API request sends ``Authorization: Bearer <token>``; without it, or with
+  another, it answers 401 (with ``WWW-Authenticate: Bearer``). The ECS API needs no
+  token: SDKs cannot send one.
+
+HTTP limits
+-----------
+Responses go out in one write on connections with ``TCP_NODELAY``; kept-alive
+connections (what SDKs use) close after 120 idle seconds. A request HTTP itself
+cannot take answers ``{"error": ...}`` and closes its connection: a request line
+over 65,536 bytes (414); more than 100 headers or a header line over 65,536 bytes
+(431); no HTTP version or a malformed one (400); HTTP/2 or later (505: the server
+speaks HTTP/1.1 and 1.0); a ``Content-Length`` that is not a number of bytes (400);
+a body over 10 MiB (413, ``pytest_ecs_tasks.server.handler.MAX_BODY_BYTES``, refused
+from the headers, before the body is read); a chunked body (411: send a
+``Content-Length``); a method other than GET, POST, PUT, DELETE and PATCH (501).
+The log (``EcsServer(log=...)``, ``serve`` without ``--quiet``) shows control
+characters from requests as ``\\x1b``, never raw.
 """
 
 from __future__ import annotations
