@@ -470,6 +470,8 @@ class Handler(BaseHTTPRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-", note: str = "") -> None:
         """``client - "request line" status operation-or-note``; works before the
         request's headers are read (a refused request line)."""
+        if self.app.log is None:  # nothing to write it to: spare building the line
+            return
         if not note:
             headers = getattr(self, "headers", None)
             target = headers.get("X-Amz-Target", "") if headers is not None else ""
