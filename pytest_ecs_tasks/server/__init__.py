@@ -29,10 +29,25 @@ seconds (as the service sends them); clock times are ISO 8601 text.
 
 ``GET /_ecs_tasks/clock``
     ``{"now": "2024-01-01T12:00:00+00:00"}``
-``POST /_ecs_tasks/clock/advance`` ``{"seconds": 300}``
-    Moves the clock forward; answers ``{"now": ...}``.
+``POST /_ecs_tasks/clock/advance`` ``{"minutes": 5}`` or ``{"by": "5m"}``
+    Moves the clock forward, in the forms ``Clock.advance`` takes: ``timedelta``'s
+    keywords (``weeks``, ``days``, ``hours``, ``minutes``, ``seconds``,
+    ``milliseconds``, ``microseconds``; several add up: ``{"hours": 1, "minutes":
+    30}``), or ``by``: seconds or text like ``"90m"``, ``"2h"``, ``"250ms"``. One
+    form per request. Answers ``{"now": ...}``.
 ``POST /_ecs_tasks/clock/move_to`` ``{"when": "2024-01-01T13:00:00Z"}``
     Moves the clock forward to ``when`` (ISO 8601 or epoch seconds; never back).
+    The clock never passes ``5000-01-01T00:00:00Z`` (task timelines and retention
+    are added to its time): a move past it answers 400 and changes nothing.
+``POST /_ecs_tasks/plan_runs``
+    ``{"runs_for": 300, "exit_code": 3, "fail_to_start": "reason", "times": 1,
+    "timings": {"pending": 5}}`` (all optional): the next ``times`` tasks RunTask
+    starts (``null``, the default: every one from now on) follow this plan instead
+    of running until stopped, as ``FakeEcs.plan_runs`` does; timings may also be
+    given as fields of their own (``"pending": 5``), as in Python. Durations are
+    seconds or text like ``"5m"``. Answers the plan as checked, durations in
+    seconds: ``{"runs_for": 300.0, "exit_code": 3, "fail_to_start": null,
+    "times": 1, "timings": {"pending": 5.0}}``.
 ``POST /_ecs_tasks/tasks``
     ``{"cluster": "default", "task_definition": "app:1", "containers": [...],
     "launch_type": "FARGATE", "tags": {"k": "v"}, "started_by": ..., "group": ...,
@@ -42,6 +57,10 @@ seconds (as the service sends them); clock times are ISO 8601 text.
 ``POST /_ecs_tasks/tasks/add`` ``{"task": {...}, "cluster": "default"}`` or ``{"traits": ["stopped"]}``
     Stores a ready Task record (as the service sends it) or one built by
     ``TaskFactory`` with those traits, as ``FakeEcs.add_task`` does; answers the record.
+``POST /_ecs_tasks/tasks/stop`` ``{"task": "<id or ARN>", "cluster": "default", "reason": ..., "stop_code": "UserInitiated"}``
+    Stops a task as ``FakeEcs.stop_task`` does (any stop code the service uses,
+    like ``SpotInterruption``); answers its Task record. ``task`` may also be a
+    Task record (its ``taskArn`` is used).
 ``POST /_ecs_tasks/faults`` ``{"operation": "DescribeTasks", "code": "ThrottlingException", "message": ..., "times": 1}``
     The next ``times`` calls (``null``: every call) answer with that error, as
     ``FakeEcs.fail`` does; answers the fault.
@@ -52,10 +71,19 @@ seconds (as the service sends them); clock times are ISO 8601 text.
 ``GET /_ecs_tasks/state``
     ``{"now", "region", "account_id", "retention_seconds", "report"}``: the
     fake's state as text, as the pytest report section shows it.
+``POST /_ecs_tasks/reset`` ``{}`` (or no body)
+    Back to a fresh fake with the same settings, as ``FakeEcs.reset`` does: no
+    clusters, tasks, faults, plans or calls, moto's ECS state (task definitions,
+    services, ...) cleared, the clock at its start (with ``time_scale``, running on
+    from there). Answers ``{"now": ...}``.
 
 A malformed request (not JSON, a missing or unknown field, a wrong type, the
-clock moved back, an unknown trait, ...) answers HTTP 400 ``{"error": "..."}``;
-an unknown path 404, a wrong method 405, both with a JSON ``error``.
+clock moved back or past year 5000, an unknown trait, ...) answers HTTP 400
+``{"error": "..."}`` naming the field, the value and what is valid; so do numbers
+out of range (``NaN``, ``Infinity``, ``1e400``, a ``times`` over 2,147,483,647, a
+duration over 365,000 days) and bodies that nest arrays or objects more than 32
+levels deep. An unknown path answers 404 (listing the paths), a wrong method 405,
+both with a JSON ``error``.
 
 Cross-site guards, the token
 ----------------------------
