@@ -414,7 +414,7 @@ MALFORMED: list[tuple[str, str, bytes | dict[str, Any] | None, int, str]] = [
     ("POST", "clock/advance", b"[60]", 400, "must be a JSON object"),
     ("POST", "clock/advance", {}, 400, "missing field 'seconds'"),
     ("POST", "clock/advance", {"seconds": "60"}, 400, "seconds must be a number"),
-    ("POST", "clock/advance", {"seconds": 60, "minutes": 1}, 400, "unknown field 'minutes'"),
+    ("POST", "clock/advance", {"seconds": 60, "fortnights": 1}, 400, "unknown field 'fortnights'"),
     ("POST", "clock/advance", {"seconds": -1}, 400, "only moves forward"),
     ("POST", "clock/move_to", {"when": "2023-12-31T00:00:00Z"}, 400, "only moves forward"),
     ("POST", "clock/move_to", {"when": "teatime"}, 400, "not an ISO 8601"),
