@@ -47,6 +47,8 @@ def to_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         result = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and abs(value) > LONGEST.total_seconds():
+            raise ValueError(f"longer than {LONGEST.days:,} days")
         if not math.isfinite(value):
             raise ValueError(f"not a finite number; give {_DURATION_FORMS}")
         if abs(value) > LONGEST.total_seconds():
@@ -70,6 +72,12 @@ def to_duration(value: object) -> timedelta:
 
 
 When = datetime | date | str | float | int
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, shortened: a huge number must not make the message huge."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 class ClockError(ValueError):
@@ -188,9 +196,16 @@ class Clock:
                 raise TypeError(f"advance({delta!r}): {exc}") from None
             except ValueError as exc:
                 if isinstance(delta, (int, float)) and delta < 0:
-                    step = timedelta(seconds=delta)
+                    try:
+                        step = timedelta(seconds=delta)
+                    except OverflowError:
+                        raise ClockError(
+                            f"the clock only moves forward; advance() got {_shown(delta)}. "
+                            "Start the clock earlier instead (the `start` option of the "
+                            "ecs_tasks marker)."
+                        ) from None
                 else:
-                    raise ClockError(f"advance({delta!r}): {exc}") from None
+                    raise ClockError(f"advance({_shown(delta)}): {exc}") from None
         if step < timedelta(0):
             raise ClockError(
                 f"the clock only moves forward; advance() got {step}. "
@@ -233,6 +248,8 @@ class Clock:
             raise TypeError(
                 f"sleep({seconds!r}): give a number of seconds, as to time.sleep(), like sleep(5)"
             )
+        if isinstance(seconds, int) and seconds > LONGEST.total_seconds():
+            raise ClockError(f"sleep({_shown(seconds)}): longer than {LONGEST.days:,} days")
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"sleep({seconds!r}): give a finite number of seconds, 0 or more")
         if seconds > 0:

@@ -390,3 +390,26 @@ def test_a_clock_listener_that_is_not_callable_never_breaks_a_later_move() -> No
     with pytest.raises(TypeError):
         clock.on_move("print")  # type: ignore[arg-type]
     clock.advance(1)  # no listener was kept
+
+
+@pytest.mark.parametrize(
+    ("move", "message"),
+    [
+        (
+            lambda clock: clock.advance(-1e308),
+            "the clock only moves forward; advance() got -1e+308",
+        ),
+        (lambda clock: clock.advance(10**400), "longer than 365,000 days"),
+        (lambda clock: clock.sleep(10**400), "longer than 365,000 days"),
+    ],
+    ids=["huge-negative-float", "huge-int", "huge-int-sleep"],
+)
+def test_numbers_too_big_for_a_float_are_refused_with_the_clocks_words(
+    move: Any, message: str
+) -> None:
+    clock = Clock()
+    before = clock.now()
+    with pytest.raises(ClockError, match=re.escape(message)) as raised:
+        move(clock)
+    assert len(str(raised.value)) < 300  # a 400-digit number is not printed whole
+    assert clock.now() == before
