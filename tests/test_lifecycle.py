@@ -298,6 +298,27 @@ def test_plan_runs_decides_how_boto3_started_tasks_end(ecs_tasks: FakeEcs, ecs: 
     assert one(ecs, third)["lastStatus"] == "RUNNING"  # plans used up: runs until stopped
 
 
+def test_counted_plans_come_before_the_standing_plan(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
+    ecs.register_task_definition(
+        family="job", containerDefinitions=[{"name": "job", "image": "job:1", "memory": 128}]
+    )
+    ecs_tasks.plan_runs(runs_for=60)  # every task from now on ...
+    ecs_tasks.plan_runs(runs_for=60, exit_code=3, times=1)  # ... but the next one fails
+    first, second = (
+        ecs.run_task(taskDefinition="job", launchType="EC2")["tasks"][0]["taskArn"]
+        for _ in range(2)
+    )
+    ecs_tasks.plan_runs(runs_for=60, exit_code=7)  # a newer standing plan replaces the old
+    third = ecs.run_task(taskDefinition="job", launchType="EC2")["tasks"][0]["taskArn"]
+    ecs.get_waiter("tasks_stopped").wait(tasks=[first, second, third])
+    assert [one(ecs, arn)["containers"][0]["exitCode"] for arn in (first, second, third)] == [
+        3,
+        0,
+        7,
+    ]
+    assert len(ecs_tasks.service.run_plans) == 1  # used-up plans are not kept
+
+
 def test_plan_runs_argument_errors(ecs_tasks: FakeEcs) -> None:
     with pytest.raises(ValueError, match="times must be a positive int or None"):
         ecs_tasks.plan_runs(runs_for=1, times=0)

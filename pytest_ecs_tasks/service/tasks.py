@@ -182,19 +182,27 @@ class TaskOperations(ServiceCore):
         return {"tasks": tasks, "failures": []}
 
     def plan_runs(self, plan: TaskPlan, times: int | None) -> None:
-        """The next ``times`` tasks RunTask starts (``None``: all of them) follow ``plan``."""
+        """The next ``times`` tasks RunTask starts follow ``plan``; ``None``: every task
+        no counted plan claims, from now on (replacing an earlier such plan)."""
         with self._lock:
+            if times is None:
+                self.run_plans = [entry for entry in self.run_plans if entry[1] is not None]
             self.run_plans.append([plan, times])
 
     def _next_plan(self) -> TaskPlan:
+        """Counted plans first, in the order they were made (each dropped once used
+        up); then the standing plan; else the default (runs until stopped)."""
+        standing: TaskPlan | None = None
         for entry in self.run_plans:
             plan, times = entry
             if times is None:
-                return plan  # type: ignore[no-any-return]
-            if times > 0:
-                entry[1] = times - 1
-                return plan  # type: ignore[no-any-return]
-        return TaskPlan()
+                standing = plan
+                continue
+            entry[1] = times - 1
+            if entry[1] <= 0:
+                self.run_plans.remove(entry)
+            return plan  # type: ignore[no-any-return]
+        return standing if standing is not None else TaskPlan()
 
     def start_task(
         self,
