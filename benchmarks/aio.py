@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 import boto3
 import botocore.session
 from botocore.awsrequest import AWSResponse
+from edges import Samples
 
 from pytest_ecs_tasks import FakeEcs
 
@@ -33,17 +32,6 @@ REGION = "us-east-1"
 CLUSTER = "default"
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1"}
 _KEYS = {"aws_access_key_id": "FOOBARKEY", "aws_secret_access_key": "FOOBARSECRET"}
-
-
-@dataclass
-class Samples:
-    """Wall-clock samples in milliseconds, medians reported."""
-
-    values: list[float]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values)
 
 
 # -- the floors: canned answers at before-send --------------------------------------------

@@ -42,6 +42,10 @@ class Samples:
             return ordered[middle]
         return (ordered[middle - 1] + ordered[middle]) / 2
 
+    @property
+    def worst(self) -> float:
+        return max(self.values)
+
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()

@@ -1895,7 +1895,7 @@ def report_edges(
 def report_async(
     results: Results,
     plan: Plan,
-    describe: Mapping[str, aio.Samples],
+    describe: Mapping[str, edges.Samples],
     waiters: Mapping[str, Any],
     one_wait: Callable[[], object],
 ) -> None:
@@ -1956,7 +1956,7 @@ def report_async(
 
 def report_serve(
     results: Results,
-    latency: Mapping[str, serve.Samples],
+    latency: Mapping[str, edges.Samples],
     burst: Mapping[str, Any],
     memory: Mapping[str, Any],
 ) -> None:

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import statistics
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from edges import Samples
 
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks.server import EcsServer
@@ -29,21 +29,6 @@ from pytest_ecs_tasks.server import EcsServer
 REGION = "us-east-1"
 _TARGET = "AmazonEC2ContainerServiceV20141113.DescribeTasks"
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": _TARGET}
-
-
-@dataclass
-class Samples:
-    """Wall-clock samples in milliseconds."""
-
-    values: list[float]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values)
-
-    @property
-    def worst(self) -> float:
-        return max(self.values)
 
 
 def _rss_bytes() -> int:
