@@ -12,13 +12,12 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto.core.models import botocore_stubber
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks.server import EcsServer
+from tests.test_server import http_client
 
 SERVICES_ACTIVE = (
     "ClusterContainsServicesException",
@@ -35,20 +34,6 @@ EXAMPLE_AMI = "ami-12c6146b"  # one of the images moto's EC2 knows
 def error_of(info: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
     error = info.value.response["Error"]
     return error["Code"], error["Message"]
-
-
-def http_client(url: str, region: str = "us-east-1") -> ECSClient:
-    """A boto3 ECS client that really sends its requests to ``url`` (moto's hook left out)."""
-    client = boto3.client(
-        "ecs",
-        region_name=region,
-        endpoint_url=url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
-    client.meta.events.unregister("before-send", botocore_stubber)
-    return client
 
 
 def service_names(ecs: ECSClient, cluster: str) -> list[str]:

@@ -7,7 +7,6 @@ server. Loopback only."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -18,15 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
-from moto.core.models import botocore_stubber
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks.clock import DEFAULT_START, LATEST
 from pytest_ecs_tasks.server import EcsServer
+from tests.test_server import aws_env, http_client
 
 TIMEOUT = 60  # seconds: a bound for every request, never reached when all is well
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
@@ -79,21 +76,6 @@ def refused(server: EcsServer, path: str, body: Any, status: int = 400) -> str:
 
 def now(server: EcsServer) -> datetime:
     return datetime.fromisoformat(ok(server, "clock", method="GET")["now"])
-
-
-def http_client(url: str) -> ECSClient:
-    """A boto3 ECS client that really sends its requests to ``url`` (not to moto's
-    in-process hook, which the ``ecs_tasks`` fixture turns on for this process)."""
-    client = boto3.client(
-        "ecs",
-        region_name="us-east-1",
-        endpoint_url=url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
-    client.meta.events.unregister("before-send", botocore_stubber)
-    return client
 
 
 def register_app(ecs: ECSClient) -> None:
@@ -531,21 +513,7 @@ def test_a_waiter_in_another_process_sees_its_task_finish_on_a_time_scaled_serve
     with EcsServer(ecs_tasks, time_scale=600) as server:
         register_app(http_client(server.url))
         ok(server, "plan_runs", {"runs_for": 300, "exit_code": 3})
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("AWS_")
-            and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
-        }
-        env.update(
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_DEFAULT_REGION="us-east-1",
-            AWS_CONFIG_FILE=str(tmp_path / "no-such-config"),
-            AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-such-credentials"),
-            AWS_EC2_METADATA_DISABLED="true",
-            NO_PROXY="127.0.0.1,localhost",
-        )
+        env = {**aws_env(tmp_path), "AWS_DEFAULT_REGION": "us-east-1"}
         started = time.monotonic()
         done = subprocess.run(
             [sys.executable, "-c", CHILD, server.url],
