@@ -1,7 +1,7 @@
 """Nox sessions: tests (newest and oldest supported dependencies), lint, types, docs, benchmarks.
 
 The async clients are covered at both ends of the supported aiobotocore range
-(``SUPPORTED`` in pytest_ecs_tasks/transport/aio.py, the ``async`` extra):
+(``SUPPORTED`` in pytest_ecs_tasks/_transport/aio.py, the ``async`` extra):
 ``tests`` gets the aiobotocore the newest aioboto3 pins, ``tests_oldest`` the
 oldest supported aiobotocore, and ``tests_async_newest`` the newest, which no
 aioboto3 release may pin yet.

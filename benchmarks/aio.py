@@ -98,7 +98,7 @@ async def async_floor_client(payload: bytes) -> tuple[Any, Any]:
 
 def _payload(fake: FakeEcs, arns: list[str]) -> bytes:
     """The fake's own DescribeTasks answer for ``arns``, as the wire carries it."""
-    from pytest_ecs_tasks.wire import to_wire
+    from pytest_ecs_tasks._wire import to_wire
 
     answer = fake.service.handle(
         REGION, "DescribeTasks", {"cluster": CLUSTER, "tasks": arns}, record=False

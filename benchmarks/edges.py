@@ -82,7 +82,7 @@ def imported_by_the_plugin(env: dict[str, str]) -> list[str]:
     """Which heavy packages importing the plugin module loads (should be none)."""
     heavy = ("boto3", "botocore", "moto", "faker", "factory")
     code = (
-        "import sys, json, pytest_ecs_tasks.plugin; "
+        "import sys, json, pytest_ecs_tasks._plugin; "
         f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
     )
     done = subprocess.run(

@@ -75,7 +75,7 @@ from botocore.stub import Stubber  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from pytest_ecs_tasks import FakeEcs, TaskFactory  # noqa: E402
-from pytest_ecs_tasks.factories import reseed  # noqa: E402
+from pytest_ecs_tasks._factories import reseed  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from edges import Samples
 
 from pytest_ecs_tasks import FakeEcs
-from pytest_ecs_tasks.server import EcsServer
+from pytest_ecs_tasks._server import EcsServer
 
 REGION = "us-east-1"
 _TARGET = "AmazonEC2ContainerServiceV20141113.DescribeTasks"

@@ -1,5 +1,8 @@
 """pytest-ecs-tasks: realistic Amazon ECS task records and a fake ECS task service.
 
+Everything a user handles is exported here, and only here: the modules behind
+it have a leading underscore and may change without notice.
+
 Importing the package is cheap: the names below load what they need (boto3,
 moto, factory_boy, Faker) the first time they are used, so a pytest run that
 has the plugin installed but does not use it pays nothing for them.
@@ -11,45 +14,86 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .clock import Clock
-    from .factories import (
+    from ._clock import Clock, ClockError
+    from ._factories import (
         ContainerFactory,
         DescribeTasksResponseFactory,
         FailureFactory,
         TaskFactory,
     )
-    from .fake import FakeEcs
-    from .scenarios import Scenario, failure_scenarios
-    from .transport.aio_answers import AsyncClientError
-    from .transport.moto_bridge import StaleClientError, UnansweredRequestError
+    from ._fake import FakeEcs
+    from ._lifecycle import Timings
+    from ._record_types import (
+        ClusterRecord,
+        ContainerRecord,
+        DescribeTasksRecord,
+        FailureRecord,
+        TaskRecord,
+    )
+    from ._scenarios import Arranged, Scenario, failure_scenarios
+    from ._server import EcsServer
+    from ._service.core import Call
+    from ._service.faults import Fault
+    from ._settings import SettingError
+    from ._transport.aio_answers import AsyncClientError
+    from ._transport.moto_bridge import StaleClientError, UnansweredRequestError
+    from ._wire import from_wire, to_wire
 
 __all__ = [
+    "Arranged",
     "AsyncClientError",
+    "Call",
     "Clock",
+    "ClockError",
+    "ClusterRecord",
     "ContainerFactory",
+    "ContainerRecord",
+    "DescribeTasksRecord",
     "DescribeTasksResponseFactory",
+    "EcsServer",
     "FailureFactory",
+    "FailureRecord",
     "FakeEcs",
+    "Fault",
     "Scenario",
+    "SettingError",
     "StaleClientError",
     "TaskFactory",
+    "TaskRecord",
+    "Timings",
     "UnansweredRequestError",
     "failure_scenarios",
+    "from_wire",
+    "to_wire",
 ]
 
 #: Where each public name lives, loaded on first use.
 _HOMES = {
-    "AsyncClientError": ".transport.aio_answers",
-    "Clock": ".clock",
-    "ContainerFactory": ".factories",
-    "DescribeTasksResponseFactory": ".factories",
-    "FailureFactory": ".factories",
-    "FakeEcs": ".fake",
-    "Scenario": ".scenarios",
-    "StaleClientError": ".transport.moto_bridge",
-    "TaskFactory": ".factories",
-    "UnansweredRequestError": ".transport.moto_bridge",
-    "failure_scenarios": ".scenarios",
+    "Arranged": "._scenarios",
+    "AsyncClientError": "._transport.aio_answers",
+    "Call": "._service.core",
+    "Clock": "._clock",
+    "ClockError": "._clock",
+    "ClusterRecord": "._record_types",
+    "ContainerFactory": "._factories",
+    "ContainerRecord": "._record_types",
+    "DescribeTasksRecord": "._record_types",
+    "DescribeTasksResponseFactory": "._factories",
+    "EcsServer": "._server",
+    "FailureFactory": "._factories",
+    "FailureRecord": "._record_types",
+    "FakeEcs": "._fake",
+    "Fault": "._service.faults",
+    "Scenario": "._scenarios",
+    "SettingError": "._settings",
+    "StaleClientError": "._transport.moto_bridge",
+    "TaskFactory": "._factories",
+    "TaskRecord": "._record_types",
+    "Timings": "._lifecycle",
+    "UnansweredRequestError": "._transport.moto_bridge",
+    "failure_scenarios": "._scenarios",
+    "from_wire": "._wire",
+    "to_wire": "._wire",
 }
 
 

@@ -1,39 +1,11 @@
-"""Convert ECS responses between boto3's shape and the shape the service sends.
+"""Deprecated: import from_wire, to_wire from ``pytest_ecs_tasks`` instead.
 
->>> from pytest_ecs_tasks.wire import from_wire, to_wire
->>> response = from_wire(open("describe-tasks.json").read())  # doctest: +SKIP
-
-``from_wire`` accepts what the service sends (timestamps in epoch seconds) and
-what ``aws ecs describe-tasks`` prints (timestamps as ISO 8601 text); it parses
-with botocore's own parser, so the records are exactly what boto3 would return.
-``to_wire`` goes back: epoch seconds by default, or ``timestamps="iso"`` for
-the AWS CLI's format (each datetime keeps its own UTC offset).
+This module is kept so that imports the docs once showed keep working; each
+name it gives comes with a :class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from ._moved import forward
 
-from . import model
-
-__all__ = ["from_wire", "to_wire"]
-
-
-def from_wire(
-    body: Mapping[str, Any] | str | bytes, operation: str = "DescribeTasks"
-) -> dict[str, Any]:
-    """A response body of ``operation`` in boto3's shape (aware ``datetime``s)."""
-    try:
-        model.operation_model(operation)
-    except Exception:
-        raise ValueError(f"{operation!r} is not an ECS operation") from None
-    return model.from_wire(operation, body)
-
-
-def to_wire(response: Mapping[str, Any], *, timestamps: model.TimestampFormat = "epoch") -> Any:
-    """``response`` (boto3's shape) as the service sends it; ``timestamps="iso"``
-    for ISO 8601 text, as the AWS CLI prints it."""
-    if timestamps not in ("epoch", "iso"):
-        raise ValueError(f"timestamps must be 'epoch' or 'iso', got {timestamps!r}")
-    return model.to_wire(response, timestamps=timestamps)
+__getattr__ = forward("pytest_ecs_tasks.wire", "pytest_ecs_tasks._wire")

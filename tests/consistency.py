@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.validate import ParamValidator
 
-from pytest_ecs_tasks import model
+from pytest_ecs_tasks import _model as model
 
 TASK_ID = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 TASK_ARN = re.compile(

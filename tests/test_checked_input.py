@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from pytest_ecs_tasks import Clock, FakeEcs
-from pytest_ecs_tasks.clock import ClockError
+from pytest_ecs_tasks._clock import ClockError
 
 # The calls are typed loosely on purpose: they pass what the signatures refuse.
 Case = tuple[str, Callable[[Any], object], type[Exception], str]

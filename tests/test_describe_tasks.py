@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs, TaskFactory
-from pytest_ecs_tasks.clock import Clock
+from pytest_ecs_tasks._clock import Clock
 
 from .consistency import assert_consistent_task, assert_valid_response
 

@@ -237,7 +237,7 @@ def test_a_request_nothing_answers_never_leaves(pytester: pytest.Pytester) -> No
         """
         import boto3
         import pytest
-        from pytest_ecs_tasks.transport.moto_bridge import UnansweredRequestError
+        from pytest_ecs_tasks._transport.moto_bridge import UnansweredRequestError
 
         def test_dual_stack_endpoint(ecs_tasks):
             # moto does not answer AWS's dual-stack domain: the request stops here
@@ -253,7 +253,7 @@ def test_a_request_nothing_answers_never_leaves(pytester: pytest.Pytester) -> No
 def test_importing_the_plugin_loads_nothing_heavy() -> None:
     heavy = ("boto3", "botocore", "moto", "faker", "factory")
     code = (
-        "import sys, pytest_ecs_tasks.plugin, pytest_ecs_tasks.seeding, pytest_ecs_tasks.cli; "
+        "import sys, pytest_ecs_tasks._plugin, pytest_ecs_tasks._seeding, pytest_ecs_tasks._cli; "
         f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     )
     done = subprocess.run(
@@ -285,9 +285,9 @@ def test_the_pytest_randomly_seeder_keeps_the_seed_until_the_factories_load() ->
     (seeder,) = [
         e for e in entry_points(group="pytest_randomly.random_seeder") if e.name == "ecs_tasks"
     ]
-    assert seeder.value == "pytest_ecs_tasks.seeding:reseed"
-    before = "from pytest_ecs_tasks.seeding import reseed; reseed({seed}); from pytest_ecs_tasks import TaskFactory"
-    after = "from pytest_ecs_tasks import TaskFactory; from pytest_ecs_tasks.seeding import reseed; reseed({seed})"
+    assert seeder.value == "pytest_ecs_tasks._seeding:reseed"
+    before = "from pytest_ecs_tasks._seeding import reseed; reseed({seed}); from pytest_ecs_tasks import TaskFactory"
+    after = "from pytest_ecs_tasks import TaskFactory; from pytest_ecs_tasks._seeding import reseed; reseed({seed})"
     arns = {}
     for name, code, seed in (("before", before, 7), ("after", after, 7), ("other", before, 8)):
         done = subprocess.run(

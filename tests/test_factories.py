@@ -18,10 +18,11 @@ from pytest_ecs_tasks import (
     DescribeTasksResponseFactory,
     FailureFactory,
     TaskFactory,
-    lifecycle,
-    model,
+    from_wire,
+    to_wire,
 )
-from pytest_ecs_tasks.wire import from_wire, to_wire
+from pytest_ecs_tasks import _lifecycle as lifecycle
+from pytest_ecs_tasks import _model as model
 
 from .consistency import STATUS_ORDER, assert_consistent_task, assert_valid_response
 

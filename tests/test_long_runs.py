@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_ecs_tasks import FakeEcs, TaskFactory
-from pytest_ecs_tasks.config import DEFAULT_CALLS_LIMIT
-from pytest_ecs_tasks.fake import state_report
-from pytest_ecs_tasks.service import EcsService
-from pytest_ecs_tasks.service.state import Region
+from pytest_ecs_tasks._fake import state_report
+from pytest_ecs_tasks._service import EcsService
+from pytest_ecs_tasks._service.state import Region
+from pytest_ecs_tasks._settings import DEFAULT_CALLS_LIMIT
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient

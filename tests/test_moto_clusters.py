@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs
-from pytest_ecs_tasks.server import EcsServer
+from pytest_ecs_tasks._server import EcsServer
 from tests.test_server import http_client
 
 SERVICES_ACTIVE = (

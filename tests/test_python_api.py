@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import Clock, FakeEcs, TaskFactory
-from pytest_ecs_tasks.clock import ClockError
-from pytest_ecs_tasks.model import validate_output
+from pytest_ecs_tasks._clock import ClockError
+from pytest_ecs_tasks._model import validate_output
 
 
 def test_clock_moves_forward_only() -> None:

@@ -41,10 +41,11 @@ from botocore.parsers import create_parser
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pytest_ecs_tasks import FakeEcs, model
-from pytest_ecs_tasks.model import validate_output
-from pytest_ecs_tasks.service import SERVED_OPERATIONS, EcsService
-from pytest_ecs_tasks.service.ecs import TaskPlan
+from pytest_ecs_tasks import FakeEcs
+from pytest_ecs_tasks import _model as model
+from pytest_ecs_tasks._model import validate_output
+from pytest_ecs_tasks._service import SERVED_OPERATIONS, EcsService
+from pytest_ecs_tasks._service.ecs import TaskPlan
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -1047,8 +1048,8 @@ from botocore.handlers import BUILTIN_HANDLERS
 from botocore.retries import bucket, standard
 from moto.core.models import MockAWS, botocore_stubber
 
-import pytest_ecs_tasks.clock
-from pytest_ecs_tasks.transport import moto_bridge, virtual_time
+import pytest_ecs_tasks._clock
+from pytest_ecs_tasks._transport import moto_bridge, virtual_time
 
 
 def snapshot():
@@ -1064,7 +1065,7 @@ def snapshot():
         "default session": boto3.DEFAULT_SESSION,
         "setup_default_session": boto3.setup_default_session,
         "aws env": {k: v for k, v in os.environ.items() if k.startswith("AWS_")},
-        "active clocks": list(pytest_ecs_tasks.clock._active),
+        "active clocks": list(pytest_ecs_tasks._clock._active),
         "routes": list(moto_bridge._routes),
         "sleepers": list(virtual_time._installed),
         "moto nesting": (MockAWS._nested_count, MockAWS._mocks_active),

@@ -13,8 +13,8 @@ from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs, Scenario, failure_scenarios
-from pytest_ecs_tasks.clock import Clock
-from pytest_ecs_tasks.scenarios import scenario_names
+from pytest_ecs_tasks._clock import Clock
+from pytest_ecs_tasks._scenarios import scenario_names
 
 from .consistency import assert_consistent_task, assert_valid_response
 

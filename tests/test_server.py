@@ -25,10 +25,11 @@ from botocore.exceptions import ClientError
 from moto.core.models import botocore_stubber
 from mypy_boto3_ecs import ECSClient
 
-from pytest_ecs_tasks import FakeEcs, TaskFactory, model
-from pytest_ecs_tasks.clock import DEFAULT_START
-from pytest_ecs_tasks.factories import reseed
-from pytest_ecs_tasks.server import EcsServer
+from pytest_ecs_tasks import FakeEcs, TaskFactory
+from pytest_ecs_tasks import _model as model
+from pytest_ecs_tasks._clock import DEFAULT_START
+from pytest_ecs_tasks._factories import reseed
+from pytest_ecs_tasks._server import EcsServer
 from tests.consistency import assert_consistent_task, assert_valid_response
 
 TIMEOUT = 60  # seconds: a bound for every subprocess and request, never reached when all is well

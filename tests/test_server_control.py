@@ -21,8 +21,8 @@ import pytest
 from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs
-from pytest_ecs_tasks.clock import DEFAULT_START, LATEST
-from pytest_ecs_tasks.server import EcsServer
+from pytest_ecs_tasks._clock import DEFAULT_START, LATEST
+from pytest_ecs_tasks._server import EcsServer
 from tests.test_server import aws_env, http_client
 
 TIMEOUT = 60  # seconds: a bound for every request, never reached when all is well

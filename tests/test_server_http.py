@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from pytest_ecs_tasks import FakeEcs
-from pytest_ecs_tasks.clock import DEFAULT_START
-from pytest_ecs_tasks.server import EcsServer
-from pytest_ecs_tasks.server.handler import MAX_BODY_BYTES, MAX_REQUEST_LINE
+from pytest_ecs_tasks._clock import DEFAULT_START
+from pytest_ecs_tasks._server import EcsServer
+from pytest_ecs_tasks._server.handler import MAX_BODY_BYTES, MAX_REQUEST_LINE
 
 TIMEOUT = 30  # seconds: a bound for every connection, never reached when all is well
 TARGET = "AmazonEC2ContainerServiceV20141113."

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_ecs_tasks import Clock
-from pytest_ecs_tasks.clock import LATEST, ClockError
+from pytest_ecs_tasks._clock import LATEST, ClockError
 
 POLLER = """
 import asyncio

@@ -28,7 +28,7 @@ from botocore.retries import bucket, standard
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
-from pytest_ecs_tasks.transport import Dispatch, EcsRoute, install_sleeper
+from pytest_ecs_tasks._transport import Dispatch, EcsRoute, install_sleeper
 
 Answer = tuple[int, dict[str, str], bytes]
 Handler = Callable[[str, dict[str, Any]], Answer | None]
@@ -569,7 +569,7 @@ def test_fast_timestamp_parsing_gives_botocores_results(
 
     from botocore.utils import parse_timestamp
 
-    from pytest_ecs_tasks.transport.moto_bridge import _parse_timestamp
+    from pytest_ecs_tasks._transport.moto_bridge import _parse_timestamp
 
     monkeypatch.setenv("TZ", zone)
     time_module.tzset()

@@ -1,6 +1,6 @@
 """The control API of ``ecs-tasks serve``: the fake's clock, tasks, plans, faults and state.
 
-JSON in, JSON out, under ``/_ecs_tasks/`` (documented in :mod:`pytest_ecs_tasks.server`).
+JSON in, JSON out, under ``/_ecs_tasks/`` (documented in :mod:`pytest_ecs_tasks._server`).
 A request it cannot act on answers 400 with ``{"error": ...}``; an unknown path 404,
 a wrong method 405.
 """
@@ -15,9 +15,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .. import lifecycle, model
-from ..clock import ClockError, to_duration
-from ..fake import FakeEcs, state_report
+from .. import _lifecycle as lifecycle
+from .. import _model as model
+from .._clock import ClockError, to_duration
+from .._fake import FakeEcs, state_report
 
 __all__ = [
     "ADVANCE_KEYWORDS",
@@ -59,7 +60,7 @@ def task_traits() -> tuple[str, ...]:
     """The names of ``TaskFactory``'s traits, in the order it declares them."""
     import factory
 
-    from ..factories import TaskFactory
+    from .._factories import TaskFactory
 
     return tuple(
         name
@@ -458,7 +459,7 @@ class Control:
         }
 
     def _seed(self, body: dict[str, Any]) -> dict[str, Any]:
-        from ..factories import reseed
+        from .._factories import reseed
 
         _fields(body, ("seed",))
         seed = _int(body["seed"], "seed")

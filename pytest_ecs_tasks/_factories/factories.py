@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import factory
 from factory import enums
 
-from .. import arns, lifecycle, model
-from ..clock import current_time
+from .. import _arns as arns
+from .. import _lifecycle as lifecycle
+from .. import _model as model
+from .._clock import current_time
 from . import _checks, _parts
 from ._declarations import FastGenerate, Trait
 
 if TYPE_CHECKING:
-    from ..records import ContainerRecord, FailureRecord, TaskRecord
+    from .._record_types import ContainerRecord, FailureRecord, TaskRecord
 
 __all__ = [
     "ContainerFactory",

@@ -1,7 +1,7 @@
 """The ECS API of ``ecs-tasks serve``: what the fake serves, and moto the rest.
 
 ``POST /`` with ``X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>``
-and a JSON body, as every AWS SDK sends it (documented in :mod:`pytest_ecs_tasks.server`).
+and a JSON body, as every AWS SDK sends it (documented in :mod:`pytest_ecs_tasks._server`).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from .. import model
-from ..fake import FakeEcs
-from ..transport.moto_clusters import MOTO_LOCK
+from .. import _model as model
+from .._fake import FakeEcs
+from .._transport.moto_clusters import MOTO_LOCK
 
 __all__ = ["TARGET_PREFIX", "EcsEndpoint", "ecs_error"]
 

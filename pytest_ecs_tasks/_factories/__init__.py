@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory.random
 
-from ..seeding import take_pending
-from .records import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
+from .._seeding import take_pending
+from .factories import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
 
 __all__ = [
     "ContainerFactory",
@@ -19,7 +19,7 @@ __all__ = [
 def reseed(seed: int) -> None:
     """Reseed every random choice the factories make (Faker's and factory_boy's).
 
-    pytest-randomly reaches it through :func:`pytest_ecs_tasks.seeding.reseed` (the
+    pytest-randomly reaches it through :func:`pytest_ecs_tasks._seeding.reseed` (the
     ``pytest_randomly.random_seeder`` entry point), so ``pytest -p randomly
     --randomly-seed=N`` reproduces the same records.
     """

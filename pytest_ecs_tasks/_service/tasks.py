@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .. import arns, lifecycle
-from ..arns import TaskIdentity
+from .. import _arns as arns
+from .. import _lifecycle as lifecycle
+from .._arns import TaskIdentity
 from . import paging
 from .core import ServiceCore
 from .errors import EcsError

@@ -174,15 +174,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from . import model
-    from .clock import DEFAULT_START, to_utc
-    from .factories import (
+    from . import _model as model
+    from ._clock import DEFAULT_START, to_utc
+    from ._factories import (
         DescribeTasksResponseFactory,
         FailureFactory,
         TaskFactory,
         reseed,
     )
-    from .server import check_traits
+    from ._server import check_traits
 
     try:
         traits = check_traits(args.traits)
@@ -224,9 +224,9 @@ def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from .config import SettingError, Source, settings_from
-    from .fake import FakeEcs
-    from .server import EcsServer, is_loopback
+    from ._fake import FakeEcs
+    from ._server import EcsServer, is_loopback
+    from ._settings import SettingError, Source, settings_from
 
     try:
         settings = settings_from(

@@ -20,8 +20,8 @@ _pending: list[int] = []  # the seed to apply when the factories load, if any
 def reseed(seed: int) -> None:
     """Reseed every random choice the factories make (Faker's and factory_boy's):
     now if they are loaded, else as they load."""
-    if "pytest_ecs_tasks.factories" in sys.modules:
-        from .factories import reseed as reseed_now
+    if "pytest_ecs_tasks._factories" in sys.modules:
+        from ._factories import reseed as reseed_now
 
         _pending.clear()
         reseed_now(seed)

@@ -2,7 +2,7 @@
 (regions, clusters as incarnations, tasks) and the lookups into that state.
 
 :class:`ServiceCore` is the base of the operations (``tasks.py``, ``clusters.py``)
-and of :class:`~pytest_ecs_tasks.service.ecs.EcsService`, which puts them behind
+and of :class:`~pytest_ecs_tasks._service.ecs.EcsService`, which puts them behind
 requests. Nothing here imports pytest or moto.
 """
 
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from .. import arns
-from ..arns import TaskIdentity
-from ..clock import Clock
-from ..config import DEFAULT_CALLS_LIMIT
+from .. import _arns as arns
+from .._arns import TaskIdentity
+from .._clock import Clock
+from .._settings import DEFAULT_CALLS_LIMIT
 from .errors import EcsError
 from .faults import Faults
 from .state import Cluster, Region, TaskEntry

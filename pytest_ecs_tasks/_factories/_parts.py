@@ -17,8 +17,9 @@ import factory.random
 from factory.faker import Faker as _FactoryFaker
 from faker import Faker
 
-from .. import arns, model
-from ..arns import TaskIdentity
+from .. import _arns as arns
+from .. import _model as model
+from .._arns import TaskIdentity
 
 __all__ = ["TaskIdentity", "faker", "new_task_id", "randgen", "static_container", "static_task"]
 

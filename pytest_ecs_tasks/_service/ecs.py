@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import model
+from .. import _model as model
 from .clusters import ClusterOperations
 from .core import Call, ClusterMirror, RecordMaker, TaskDefinitionLookup
 from .errors import EcsError

@@ -14,8 +14,10 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
-from .. import arns, lifecycle, model
-from ..clock import current_time, to_utc
+from .. import _arns as arns
+from .. import _lifecycle as lifecycle
+from .. import _model as model
+from .._clock import current_time, to_utc
 
 __all__ = [
     "ArgumentTypeError",

@@ -9,7 +9,7 @@ Each request goes to the ECS endpoint or the control API of its :class:`EcsServe
   a bad HTTP version: 400, HTTP/2 and later: 505; a bad ``Content-Length``: 400;
   a body over :data:`MAX_BODY_BYTES`: 413; a chunked body: 411; an unknown
   method: 501) answers ``{"error": ...}`` and closes the connection.
-- Cross-site guards (documented in :mod:`pytest_ecs_tasks.server`): the ``Host``
+- Cross-site guards (documented in :mod:`pytest_ecs_tasks._server`): the ``Host``
   of every request to a loopback-bound server, and for the control API the
   ``Origin``, the bearer token and the ``Content-Type`` of a POST.
 - Logged text escapes control characters (``\\x1b``), so nothing a client sends

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .. import arns, lifecycle
+from .. import _arns as arns
+from .. import _lifecycle as lifecycle
 
 __all__ = ["Cluster", "Region", "TaskEntry"]
 

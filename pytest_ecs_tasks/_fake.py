@@ -11,9 +11,15 @@ from typing import TYPE_CHECKING, Any, cast
 import boto3
 from botocore.exceptions import ClientError
 
-from . import arns, lifecycle
-from .clock import Clock, When, push_active, to_duration
-from .config import (
+from . import _arns as arns
+from . import _lifecycle as lifecycle
+from ._clock import Clock, When, push_active, to_duration
+from ._factories import _parts
+from ._service.ecs import Call, EcsService, TaskPlan
+from ._service.errors import EcsError
+from ._service.faults import Fault
+from ._service.state import TaskEntry
+from ._settings import (
     DEFAULT_CALLS_LIMIT,
     InvalidTaskIds,
     Settings,
@@ -22,21 +28,16 @@ from .config import (
     check,
     settings_from,
 )
-from .factories import _parts
-from .service.ecs import Call, EcsService, TaskPlan
-from .service.errors import EcsError
-from .service.faults import Fault
-from .service.state import TaskEntry
-from .tags import TagsInput, to_tag_list
-from .transport.environment import isolate
-from .transport.moto_bridge import EcsRoute
-from .transport.moto_clusters import MotoClusters
-from .transport.virtual_time import install_sleeper
+from ._tags import TagsInput, to_tag_list
+from ._transport.environment import isolate
+from ._transport.moto_bridge import EcsRoute
+from ._transport.moto_clusters import MotoClusters
+from ._transport.virtual_time import install_sleeper
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
 
-    from .records import ClusterRecord, TaskRecord
+    from ._record_types import ClusterRecord, TaskRecord
 
 __all__ = ["FakeEcs"]
 
@@ -165,7 +166,7 @@ class FakeEcs:
         """A fake configured by the plugin's or the command line's settings
         (reseeding the factories first when they name a seed)."""
         if settings.seed is not None:
-            from .factories import reseed
+            from ._factories import reseed
 
             reseed(settings.seed)
         return cls(
@@ -431,7 +432,7 @@ class FakeEcs:
         if "tags" in overrides:
             overrides["tags"] = to_tag_list(overrides["tags"])
         if task is None:
-            from .factories import TaskFactory
+            from ._factories import TaskFactory
 
             task = TaskFactory(
                 cluster=cluster,
@@ -444,7 +445,7 @@ class FakeEcs:
             task = {**task, **overrides}
         if not isinstance(task, Mapping):
             raise TypeError(f"add_task() takes a Task record (a dict), got {type(task).__name__}")
-        from .model import RecordError, validate_shape
+        from ._model import RecordError, validate_shape
 
         try:
             validate_shape("Task", task)
@@ -464,7 +465,7 @@ class FakeEcs:
     ) -> Fault:
         """The next ``times`` calls of ``operation`` answer with that ECS error
         (``times=None``: every call until the test ends)."""
-        from .service.ecs import SERVED_OPERATIONS
+        from ._service.ecs import SERVED_OPERATIONS
 
         if not isinstance(operation, str) or operation not in SERVED_OPERATIONS:
             raise ValueError(
@@ -517,7 +518,7 @@ def _check_containers(containers: object) -> None:
             "containers must be a list of container definitions, like "
             '[{"name": "app", "image": "nginx", "essential": True}]'
         )
-    from .model import RecordError, validate_shape
+    from ._model import RecordError, validate_shape
 
     for i, container in enumerate(containers):
         if not isinstance(container, Mapping) or not container.get("name"):
@@ -622,7 +623,7 @@ def _fault_codes(operation: str) -> tuple[str, ...]:
     """The error codes ``operation`` can answer with: botocore's model's, and the
     two every operation meets whatever the model of the day declares (throttling,
     and a caller not allowed; older models leave AccessDeniedException out)."""
-    from .model import operation_model
+    from ._model import operation_model
 
     declared = [shape.name for shape in operation_model(operation).error_shapes]
     return tuple(sorted({*declared, "ThrottlingException", "AccessDeniedException"}))

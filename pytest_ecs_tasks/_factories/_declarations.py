@@ -4,7 +4,7 @@ factory_boy resolves a factory's declarations through a generic, lazy resolver:
 every trait becomes a chain of ``Maybe`` declarations whose deciders look the
 trait's flag up, and an unset flag is found by raising (and formatting) an
 ``AttributeError``. That costs about a millisecond per record for
-:class:`~pytest_ecs_tasks.factories.TaskFactory`'s thirteen traits.
+:class:`~pytest_ecs_tasks._factories.TaskFactory`'s thirteen traits.
 
 Two things make it cheap, with factory_boy's behaviour unchanged:
 

@@ -114,7 +114,7 @@ cannot take answers ``{"error": ...}`` and closes its connection: a request line
 over 65,536 bytes (414); more than 100 headers or a header line over 65,536 bytes
 (431); no HTTP version or a malformed one (400); HTTP/2 or later (505: the server
 speaks HTTP/1.1 and 1.0); a ``Content-Length`` that is not a number of bytes (400);
-a body over 10 MiB (413, ``pytest_ecs_tasks.server.handler.MAX_BODY_BYTES``, refused
+a body over 10 MiB (413, ``pytest_ecs_tasks._server.handler.MAX_BODY_BYTES``, refused
 from the headers, before the body is read); a chunked body (411: send a
 ``Content-Length``); a method other than GET, POST, PUT, DELETE and PATCH (501).
 The log (``EcsServer(log=...)``, ``serve`` without ``--quiet``) shows control
@@ -135,8 +135,8 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TextIO
 
-from ..clock import LATEST
-from ..fake import FakeEcs
+from .._clock import LATEST
+from .._fake import FakeEcs
 from .control import Control, check_traits, task_traits
 from .ecs_endpoint import EcsEndpoint
 from .handler import HttpServer

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .config import OPTIONS, SettingError, Settings, Source, settings_from
+from ._settings import OPTIONS, SettingError, Settings, Source, settings_from
 
 if TYPE_CHECKING:
-    from .clock import Clock
-    from .fake import FakeEcs
-    from .scenarios import Scenario
-    from .server import EcsServer
+    from ._clock import Clock
+    from ._fake import FakeEcs
+    from ._scenarios import Scenario
+    from ._server import EcsServer
 
 _FAKE = pytest.StashKey["FakeEcs"]()
 _CALL_FAILED = pytest.StashKey[bool]()
@@ -74,7 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "ecs_scenario" not in metafunc.fixturenames:
         return
-    from .scenarios import scenarios
+    from ._scenarios import scenarios
 
     marker = metafunc.definition.get_closest_marker("ecs_scenarios")
     names = marker.args if marker is not None else ()
@@ -112,7 +112,7 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture
 def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
     """A fake ECS task service for this test; every boto3 ECS client is served by it."""
-    from .fake import FakeEcs, unused_faults_message
+    from ._fake import FakeEcs, unused_faults_message
 
     settings = _settings(request)
     fake = FakeEcs.from_settings(settings)
@@ -138,7 +138,7 @@ def ecs_tasks_server(
     """The ``ecs_tasks`` fake served over HTTP on 127.0.0.1 (a free port): an
     ``EcsServer`` with ``.url``, for clients in other processes. ``AWS_ENDPOINT_URL_ECS``
     points subprocesses at it. Same state and clock as ``ecs_tasks``."""
-    from .server import EcsServer
+    from ._server import EcsServer
 
     with EcsServer(ecs_tasks, "127.0.0.1", 0) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_ECS", server.url)
@@ -152,7 +152,7 @@ def pytest_runtest_makereport(
     report = yield
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed and report.when == "call":
-        from .fake import state_report
+        from ._fake import state_report
 
         item.stash[_CALL_FAILED] = True
         report.sections.append(("fake ECS (pytest-ecs-tasks)", state_report(fake)))

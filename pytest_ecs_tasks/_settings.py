@@ -16,8 +16,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
-from . import arns
-from .clock import DEFAULT_START, LATEST, to_duration, to_utc
+from . import _arns as arns
+from ._clock import DEFAULT_START, LATEST, to_duration, to_utc
 
 __all__ = [
     "DEFAULT_CALLS_LIMIT",

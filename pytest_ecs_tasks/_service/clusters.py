@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .. import arns
+from .. import _arns as arns
 from . import paging
 from .core import ServiceCore
 from .errors import EcsError

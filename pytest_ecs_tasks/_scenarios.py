@@ -18,7 +18,7 @@ import pytest
 if TYPE_CHECKING:
     from _pytest.mark.structures import ParameterSet
 
-    from .fake import FakeEcs
+    from ._fake import FakeEcs
 
 __all__ = ["Arranged", "Scenario", "failure_scenarios", "scenario_names"]
 
@@ -154,7 +154,7 @@ def _scheduler_stopped(fake: FakeEcs) -> Arranged:
 
 
 def _out_of_memory(fake: FakeEcs) -> Arranged:
-    from .factories import TaskFactory
+    from ._factories import TaskFactory
 
     task = TaskFactory(
         stopped=True,
@@ -174,7 +174,7 @@ def _out_of_memory(fake: FakeEcs) -> Arranged:
 
 
 def _no_exit_code(fake: FakeEcs) -> Arranged:
-    from .factories import TaskFactory
+    from ._factories import TaskFactory
 
     task = TaskFactory(
         stopped=True, region=fake.region, account_id=fake.account_id, now=fake.clock.now()

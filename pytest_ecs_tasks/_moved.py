@@ -1,0 +1,38 @@
+"""Old import paths that the docs once showed, kept working with a warning.
+
+Each such module (``pytest_ecs_tasks.clock``, ``.wire``, ``.lifecycle``) is a few
+lines that hand their attribute lookups to :func:`forward`. Imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+
+def forward(old: str, new: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for the old module ``old``: each name comes from the
+    internal module ``new``, with a :class:`DeprecationWarning` that says where to
+    import it from now."""
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(f"module {old!r} has no attribute {name!r}")
+        package = import_module("pytest_ecs_tasks")
+        internal = import_module(new)
+        if not hasattr(internal, name):
+            raise AttributeError(f"module {old!r} has no attribute {name!r}")
+        if name in package.__all__:
+            advice = f"import it from pytest_ecs_tasks instead: from pytest_ecs_tasks import {name}"
+        else:
+            advice = "it is internal now and may change without notice"
+        warnings.warn(
+            f"{old}.{name}: the module {old} is deprecated; {advice}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(internal, name)
+
+    return __getattr__
