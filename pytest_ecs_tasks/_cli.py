@@ -182,7 +182,7 @@ def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         TaskFactory,
         reseed,
     )
-    from ._server import check_traits
+    from ._factories.traits import check_traits
 
     try:
         traits = check_traits(args.traits)

@@ -14,7 +14,7 @@ import pytest
 from pytest_ecs_tasks import _model as model
 from pytest_ecs_tasks._cli import main
 from pytest_ecs_tasks._clock import DEFAULT_START
-from pytest_ecs_tasks._server import task_traits
+from pytest_ecs_tasks._factories.traits import task_traits
 from tests.consistency import assert_consistent_task, assert_valid_response
 
 TIMEOUT = 60  # seconds: a bound for every subprocess, never reached when all is well

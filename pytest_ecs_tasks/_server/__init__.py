@@ -137,11 +137,11 @@ from typing import Any, TextIO
 
 from .._clock import LATEST
 from .._fake import FakeEcs
-from .control import Control, check_traits, task_traits
+from .control import Control
 from .ecs_endpoint import EcsEndpoint
 from .handler import HttpServer
 
-__all__ = ["MAX_TIME_SCALE", "EcsServer", "check_traits", "is_loopback", "task_traits"]
+__all__ = ["MAX_TIME_SCALE", "EcsServer", "is_loopback"]
 
 #: The fastest a served clock runs: a year of virtual time per wall minute, about.
 MAX_TIME_SCALE = 1_000_000.0

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from .. import _lifecycle as lifecycle
 from .. import _model as model
 from .._clock import ClockError, to_duration
+from .._factories.traits import check_traits
 from .._fake import FakeEcs, state_report
 
 __all__ = [
@@ -26,10 +27,8 @@ __all__ = [
     "MAX_TIMES",
     "BadRequest",
     "Control",
-    "check_traits",
     "json_object",
     "show",
-    "task_traits",
 ]
 
 #: How deeply a control API body may nest arrays and objects (a Task record needs about 6).
@@ -54,33 +53,6 @@ def show(value: object) -> str:
 
 class BadRequest(Exception):
     """A control API request the server cannot act on: HTTP 400 with this message."""
-
-
-def task_traits() -> tuple[str, ...]:
-    """The names of ``TaskFactory``'s traits, in the order it declares them."""
-    import factory
-
-    from .._factories import TaskFactory
-
-    return tuple(
-        name
-        for name, declaration in TaskFactory._meta.parameters.items()
-        if isinstance(declaration, factory.Trait)
-    )
-
-
-def check_traits(traits: object) -> list[str]:
-    """``traits`` as a list of trait names; ``ValueError`` names the valid ones."""
-    if not isinstance(traits, list) or not all(isinstance(t, str) for t in traits):
-        raise ValueError(f"traits must be a list of trait names, got {show(traits)}")
-    valid = task_traits()
-    unknown = [t for t in traits if t not in valid]
-    if unknown:
-        raise ValueError(
-            f"unknown trait{'s' if len(unknown) > 1 else ''} {', '.join(map(show, unknown))}; "
-            f"valid traits: {', '.join(valid)}"
-        )
-    return traits
 
 
 # -- the control API's fields ---------------------------------------------------------------
