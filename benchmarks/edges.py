@@ -148,7 +148,7 @@ def list_tasks_with_expired(expired: int, live: int, rounds: int, calls: int) ->
                     timings[name].append((time.perf_counter() - start) * 1000.0)
                     if len(listed["taskArns"]) != live:
                         raise SystemExit(f"ListTasks listed {len(listed['taskArns'])} tasks")
-    stored = len(fakes["expired"].service.region("us-east-1").tasks)
+    stored = len(fakes["expired"].service.region_state("us-east-1").tasks)
     return {
         "expired": expired,
         "live": live,

@@ -22,12 +22,14 @@ __all__ = [
 ]
 
 _ACCOUNT = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+#: A region name, like ``us-east-1``.
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 #: A task id: 32 lowercase hex characters (new format) or a 36-character UUID (old).
 TASK_ID = re.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
-_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+#: A cluster name: what CreateCluster accepts.
+CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):ecs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"(?P<resource>[a-z-]+)/(?P<rest>.+)$"
@@ -44,7 +46,7 @@ def partition_for(region: str) -> str:
 
 
 def check_region(region: str) -> str:
-    if not isinstance(region, str) or not _REGION.match(region):
+    if not isinstance(region, str) or not REGION.match(region):
         raise ValueError(f"region must look like 'us-east-1', got {region!r}")
     return region
 
@@ -56,7 +58,7 @@ def check_account(account_id: str) -> str:
 
 
 def check_cluster_name(name: str) -> str:
-    if not isinstance(name, str) or not _CLUSTER_NAME.match(name):
+    if not isinstance(name, str) or not CLUSTER_NAME.match(name):
         raise ValueError(
             f"a cluster name is 1 to 255 letters, digits, hyphens and underscores, got {name!r}"
         )

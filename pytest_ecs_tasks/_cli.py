@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 from types import FrameType
 from typing import Any
 
+from ._settings import DEFAULTS, options_of
+
 __all__ = ["main"]
 
 PROG = "ecs-tasks"
@@ -105,8 +107,10 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
         help="how many MISSING failures to add (default: 0)",
     )
     sample.add_argument("--seed", type=int, metavar="S", help="seed the random parts")
-    sample.add_argument("--region", default="us-east-1", help="default: us-east-1")
-    sample.add_argument("--account-id", default="123456789012", help="default: 123456789012")
+    sample.add_argument("--region", default=DEFAULTS.region, help=f"default: {DEFAULTS.region}")
+    sample.add_argument(
+        "--account-id", default=DEFAULTS.account_id, help=f"default: {DEFAULTS.account_id}"
+    )
     sample.add_argument("--cluster", default="default", help="default: default")
     sample.add_argument(
         "--now",
@@ -129,28 +133,14 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback)")
     serve.add_argument("--port", type=_port, default=0, metavar="N", help="default: 0, a free port")
-    serve.add_argument("--region", help="the fake's home region (default: us-east-1)")
-    serve.add_argument("--account-id", help="default: 123456789012")
-    serve.add_argument("--start", metavar="ISO", help="where the clock starts: ISO 8601 or 'now'")
-    serve.add_argument(
-        "--retention", help="how long a STOPPED task stays describable, like 3600 or '1h'"
-    )
-    serve.add_argument("--seed", type=int, metavar="S", help="seed the random parts")
     serve.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
-    serve.add_argument(
-        "--time-scale",
-        type=float,
-        default=0.0,
-        metavar="N",
-        help="run the clock at N virtual seconds per wall second from the start "
-        "(default: 0, it moves only when told)",
-    )
-    serve.add_argument(
-        "--token",
-        metavar="TEXT",
-        help="what the control API requires as 'Authorization: Bearer TEXT' (16 to 256 "
-        "letters, digits, - or _); made up and printed when --host is not loopback",
-    )
+    for option in options_of("serve"):
+        serve.add_argument(
+            f"--{option.name.replace('_', '-')}",
+            dest=option.name,
+            metavar=option.name.upper(),
+            help=option.help,
+        )
     return {"": parser, "sample": sample, "serve": serve}
 
 
@@ -226,23 +216,14 @@ def _sample(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from ._fake import FakeEcs
     from ._server import EcsServer, is_loopback
-    from ._settings import SettingError, Source, settings_from
+    from ._settings import SettingError, Source, check, settings_from
 
+    given = {o.name: getattr(args, o.name) for o in options_of("serve")}
+    source = Source("ecs-tasks serve", "serve", "serve")
     try:
-        settings = settings_from(
-            [
-                (
-                    Source("ecs-tasks serve", "flag"),
-                    {
-                        "region": args.region,
-                        "account_id": args.account_id,
-                        "start": args.start,
-                        "retention": args.retention,
-                        "seed": args.seed,
-                    },
-                )
-            ]
-        )
+        settings = settings_from([(source, given)])
+        time_scale = check("time_scale", given["time_scale"] or 0, source)
+        token = None if given["token"] is None else check("token", given["token"], source)
     except SettingError as exc:
         command.error(str(exc))
     if not is_loopback(args.host):
@@ -253,19 +234,14 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     fake = FakeEcs.from_settings(settings)
-    try:
-        server = EcsServer(
-            fake,
-            args.host,
-            args.port,
-            log=None if args.quiet else sys.stderr,
-            token=args.token,
-            time_scale=args.time_scale,
-        )
-    except (TypeError, ValueError) as exc:
-        command.error(
-            str(exc).replace("time_scale=", "--time-scale ").replace("token=", "--token ")
-        )
+    server = EcsServer(
+        fake,
+        args.host,
+        args.port,
+        log=None if args.quiet else sys.stderr,
+        token=token,
+        time_scale=time_scale,
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

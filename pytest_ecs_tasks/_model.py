@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping
 from datetime import datetime
@@ -20,6 +21,12 @@ from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel, Shape, StringShape, StructureShape
 from botocore.parsers import create_parser
 from botocore.validate import ParamValidator
+
+#: The ``X-Amz-Target`` of an ECS request: this prefix, then the operation's name.
+TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+#: The region in the credential scope of an ECS request's SigV4 ``Authorization``:
+#: ``AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/ecs/aws4_request, ...``.
+SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[^/,\s]+)/ecs/aws4_request")
 
 __all__ = [
     "RecordError",

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._settings import OPTIONS, SettingError, Settings, Source, settings_from
+from ._settings import SettingError, Settings, Source, options_of, settings_from
+
+#: The options the fixture takes (marker, ini, command line).
+_OPTIONS = options_of("fixture")
 
 if TYPE_CHECKING:
     from ._clock import Clock
@@ -28,7 +31,7 @@ _MARKER = Source("@pytest.mark.ecs_tasks")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ecs_tasks", "fake Amazon ECS task service (pytest-ecs-tasks)")
-    for option in OPTIONS:
+    for option in _OPTIONS:
         group.addoption(
             f"--ecs-tasks-{option.name.replace('_', '-')}",
             dest=f"ecs_tasks_{option.name}",
@@ -45,11 +48,11 @@ def pytest_configure(config: pytest.Config) -> None:
     layers: list[tuple[Source, Mapping[str, Any]]] = [
         (
             Source(f"{ini} ({config.inipath})" if config.inipath else ini, "ini"),
-            {o.name: config.getini(f"ecs_tasks_{o.name}") for o in OPTIONS},
+            {o.name: config.getini(f"ecs_tasks_{o.name}") for o in _OPTIONS},
         ),
         (
             Source("the command line", "flag"),
-            {o.name: config.getoption(f"ecs_tasks_{o.name}") for o in OPTIONS},
+            {o.name: config.getoption(f"ecs_tasks_{o.name}") for o in _OPTIONS},
         ),
     ]
     try:
@@ -59,9 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_LAYERS] = layers
     config.addinivalue_line(
         "markers",
-        "ecs_tasks(region=..., account_id=..., start=..., retention=..., long_arn_format=True, "
-        "seed=..., eventual_consistency=..., assert_all_faults_used=True, time_machine=False, "
-        "invalid_task_ids='error', task_order='request', calls_limit=200): configure the "
+        f"ecs_tasks({', '.join(f'{o.name}={o.shown_default}' for o in _OPTIONS)}): configure the "
         "ecs_tasks fixture for this test (the closest marker wins)",
     )
     config.addinivalue_line(
@@ -112,7 +113,8 @@ def _settings(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture
 def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
     """A fake ECS task service for this test; every boto3 ECS client is served by it."""
-    from ._fake import FakeEcs, unused_faults_message
+    from ._fake import FakeEcs
+    from ._report import unused_faults_message
 
     settings = _settings(request)
     fake = FakeEcs.from_settings(settings)
@@ -152,7 +154,7 @@ def pytest_runtest_makereport(
     report = yield
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed and report.when == "call":
-        from ._fake import state_report
+        from ._report import state_report
 
         item.stash[_CALL_FAILED] = True
         report.sections.append(("fake ECS (pytest-ecs-tasks)", state_report(fake)))

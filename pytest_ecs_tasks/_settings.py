@@ -1,16 +1,19 @@
 """The settings of a fake ECS service: each named, defaulted, parsed and checked here.
 
-Every surface reads them through :func:`settings_from`: ``FakeEcs(...)``, the
-``ecs_tasks`` marker, ini options ``ecs_tasks_*``, command-line options
-``--ecs-tasks-*`` and ``ecs-tasks serve``. A bad value is reported with the
+Every surface reads them through :func:`check` / :func:`settings_from`:
+``FakeEcs(...)`` and its setters, the ``ecs_tasks`` marker, ini options
+``ecs_tasks_*``, command-line options ``--ecs-tasks-*``, ``ecs-tasks serve``'s
+flags, ``EcsServer(...)`` and the control API. A bad value is reported with the
 option spelt as that surface spells it, the value, what is valid, and where it
-came from.
+came from; the same value gets the same reason everywhere.
 
 Imports nothing heavy: the plugin reads this at start-up.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -20,14 +23,21 @@ from . import _arns as arns
 from ._clock import DEFAULT_START, LATEST, to_duration, to_utc
 
 __all__ = [
+    "DEFAULTS",
     "DEFAULT_CALLS_LIMIT",
+    "MAX_TIME_SCALE",
     "OPTIONS",
+    "SERVER_DEFAULTS",
+    "SERVER_OPTIONS",
     "InvalidTaskIds",
     "Option",
+    "ServerSettings",
     "SettingError",
     "Settings",
     "Source",
+    "Surface",
     "TaskOrder",
+    "options_of",
     "settings_from",
 ]
 
@@ -58,7 +68,8 @@ class Settings:
     calls_limit: int = DEFAULT_CALLS_LIMIT
 
 
-_DEFAULTS = Settings()
+#: Every setting at its default.
+DEFAULTS = Settings()
 
 
 def _bool(value: object) -> bool:
@@ -151,17 +162,42 @@ def _one_of(valid: tuple[str, ...]) -> Callable[[object], str]:
     return parse
 
 
+#: Where a setting can be given: ``FakeEcs(...)``; the ``ecs_tasks`` fixture (its
+#: marker, ini options and command-line options); ``ecs-tasks serve`` (and the
+#: ``EcsServer(...)`` it runs).
+Surface = Literal["FakeEcs", "fixture", "serve"]
+EVERYWHERE: frozenset[Surface] = frozenset(("FakeEcs", "fixture", "serve"))
+
+
 @dataclass(frozen=True)
 class Option:
-    """One setting: its name, what it means, and how a given value becomes it."""
+    """One setting: its name, what it means, how a given value becomes it, and
+    the surfaces that take it."""
 
     name: str
     help: str
     parse: Callable[[object], Any]
+    surfaces: frozenset[Surface] = EVERYWHERE
 
     @property
     def default(self) -> Any:
-        return getattr(_DEFAULTS, self.name)
+        if self.name in SERVER_DEFAULTS.__dataclass_fields__:
+            return getattr(SERVER_DEFAULTS, self.name)
+        return getattr(DEFAULTS, self.name)
+
+    @property
+    def shown_default(self) -> str:
+        """The default as a user would write it: ``'1h'``, ``'2024-01-01T12:00:00+00:00'``."""
+        value = self.default
+        if isinstance(value, datetime):
+            return repr(value.isoformat())
+        if isinstance(value, timedelta):
+            seconds = value.total_seconds()
+            for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+                if seconds and seconds % size == 0:
+                    return repr(f"{seconds // size:.0f}{unit}")
+            return f"{seconds:g}"
+        return repr(value)
 
 
 OPTIONS = (
@@ -198,11 +234,13 @@ OPTIONS = (
         "assert_all_faults_used",
         "fail the test when a fault injected with ecs_tasks.fail() answered no call (default: true)",
         _bool,
+        frozenset(("fixture",)),
     ),
     Option(
         "time_machine",
         "move datetime.now() and time.time() with the fake clock (needs time-machine; default: false)",
         _bool,
+        frozenset(("FakeEcs", "fixture")),
     ),
     Option(
         "invalid_task_ids",
@@ -222,8 +260,65 @@ OPTIONS = (
         _calls_limit,
     ),
 )
-OPTION = {o.name: o for o in OPTIONS}
-assert set(OPTION) == {f.name for f in fields(Settings)}, "every setting is an option"
+assert {o.name for o in OPTIONS} == {f.name for f in fields(Settings)}, "every setting is an option"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The settings of ``ecs-tasks serve`` beyond its fake's, with their defaults."""
+
+    time_scale: float = 0.0
+    token: str | None = None
+
+
+SERVER_DEFAULTS = ServerSettings()
+#: The most virtual seconds per wall second ``time_scale`` takes (about 11.6 days a second).
+MAX_TIME_SCALE = 1e6
+#: What a control API token may be: long enough not to be guessed, safe in a header.
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def _time_scale(value: object) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError("give a number of virtual seconds per wall second") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("give a number of virtual seconds per wall second")
+    if not math.isfinite(value) or not 0 <= value <= MAX_TIME_SCALE:
+        raise ValueError(
+            f"give a number from 0 (the clock moves only when told) to {MAX_TIME_SCALE:,.0f}"
+        )
+    return float(value)
+
+
+def _token(value: object) -> str:
+    if not isinstance(value, str) or not _TOKEN.match(value):
+        raise ValueError(
+            "give 16 to 256 letters, digits, '-' or '_' "
+            "(or none: one is made up when the host is not a loopback address)"
+        )
+    return value
+
+
+SERVER_OPTIONS = (
+    Option(
+        "time_scale",
+        "run the clock at N virtual seconds per wall second from the start "
+        "(default: 0, it moves only when told)",
+        _time_scale,
+        frozenset(("serve",)),
+    ),
+    Option(
+        "token",
+        "what the control API requires as 'Authorization: Bearer TEXT' (16 to 256 "
+        "letters, digits, - or _); made up and printed when the host is not loopback",
+        _token,
+        frozenset(("serve",)),
+    ),
+)
+OPTION = {o.name: o for o in (*OPTIONS, *SERVER_OPTIONS)}
 
 
 @dataclass(frozen=True)
@@ -231,13 +326,19 @@ class Source:
     """Where values came from, and how an option is spelt there."""
 
     where: str  # "the command line", "pytest.ini", "@pytest.mark.ecs_tasks", ...
-    spelling: Literal["keyword", "ini", "flag"] = "keyword"
+    #: keyword: ``retention``; ini: ``ecs_tasks_retention``; flag: ``--ecs-tasks-retention``;
+    #: serve: ``--retention`` (``ecs-tasks serve``'s own flags).
+    spelling: Literal["keyword", "ini", "flag", "serve"] = "keyword"
+    #: Which options it takes: those of this surface.
+    surface: Surface = "fixture"
 
     def spell(self, name: str) -> str:
         if self.spelling == "ini":
             return f"ecs_tasks_{name}"
         if self.spelling == "flag":
             return f"--ecs-tasks-{name.replace('_', '-')}"
+        if self.spelling == "serve":
+            return f"--{name.replace('_', '-')}"
         return name
 
 
@@ -245,13 +346,18 @@ class SettingError(ValueError):
     """A setting's value is not valid; the message says which, where from, and what is."""
 
 
+def options_of(surface: Surface) -> tuple[Option, ...]:
+    """The options ``surface`` takes, in their documented order."""
+    return tuple(o for o in OPTION.values() if surface in o.surfaces)
+
+
 def check(name: str, value: object, source: Source) -> Any:
     """The setting ``name`` from ``value`` as given at ``source``, or :class:`SettingError`."""
     option = OPTION.get(name)
-    if option is None:
+    if option is None or source.surface not in option.surfaces:
+        valid = ", ".join(sorted(source.spell(o.name) for o in options_of(source.surface)))
         raise SettingError(
-            f"{source.where}: unknown option {source.spell(name)!r}; the options are: "
-            f"{', '.join(source.spell(n) for n in sorted(OPTION))}"
+            f"{source.where}: unknown option {source.spell(name)!r}; the options are: {valid}"
         )
     try:
         return option.parse(value)
@@ -261,7 +367,8 @@ def check(name: str, value: object, source: Source) -> Any:
 
 def settings_from(layers: Iterable[tuple[Source, Mapping[str, Any]]]) -> Settings:
     """Check each layer's values and merge them (later layers win; ``None`` and
-    empty values are skipped)."""
+    empty values are skipped). Options of ``ecs-tasks serve`` alone (``time_scale``,
+    ``token``) are checked but not part of the fake's :class:`Settings`."""
     values: dict[str, Any] = {}
     for source, layer in layers:
         for name, value in layer.items():
@@ -270,4 +377,4 @@ def settings_from(layers: Iterable[tuple[Source, Mapping[str, Any]]]) -> Setting
                     check(name, value, source)  # still an unknown option
                 continue
             values[name] = check(name, value, source)
-    return Settings(**values)
+    return Settings(**{k: v for k, v in values.items() if k in Settings.__dataclass_fields__})

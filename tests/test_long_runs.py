@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_ecs_tasks import FakeEcs, TaskFactory
-from pytest_ecs_tasks._fake import state_report
+from pytest_ecs_tasks._report import state_report
 from pytest_ecs_tasks._service import EcsService
-from pytest_ecs_tasks._service.state import Region
-from pytest_ecs_tasks._settings import DEFAULT_CALLS_LIMIT
+from pytest_ecs_tasks._service.state import RegionState
+from pytest_ecs_tasks._settings import DEFAULT_CALLS_LIMIT, Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -47,11 +47,13 @@ def stopped_at(client: ECSClient, arn: str, cluster: str = "default") -> datetim
     return task["stoppedAt"]
 
 
-def held(reg: Region, arn: str) -> bool:
+def held(region_state: RegionState, arn: str) -> bool:
     """Whether the region (read as it is, without asking the service) still holds the task,
     in its task dict and in its cluster's list."""
-    in_tasks = task_id(arn) in reg.tasks
-    in_cluster = any(task_id(arn) in c.task_ids for cs in reg.clusters.values() for c in cs)
+    in_tasks = task_id(arn) in region_state.tasks
+    in_cluster = any(
+        task_id(arn) in c.task_ids for cs in region_state.clusters.values() for c in cs
+    )
     assert in_tasks == in_cluster
     return in_tasks
 
@@ -91,17 +93,17 @@ def test_the_calls_log_counts_errors_and_faults_too(fake: FakeEcs, client: ECSCl
     ]
 
 
-@pytest.mark.parametrize("limit", [0, -1, True, 1.5, "10", None])
-def test_calls_limit_must_be_a_positive_int(fake: FakeEcs, limit: Any) -> None:
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5, "ten"])
+def test_calls_limit_must_be_a_positive_int(limit: Any) -> None:
     with pytest.raises(ValueError, match="calls_limit") as error:
-        EcsService(fake.clock, fake.service.records, calls_limit=limit)
+        FakeEcs(calls_limit=limit)
 
     assert repr(limit) in str(error.value)
-    assert "positive int" in str(error.value)
+    assert "give a whole number of calls, 1 or more" in str(error.value)
 
 
 def test_calls_limit_keeps_that_many(fake: FakeEcs) -> None:
-    service = EcsService(fake.clock, fake.service.records, calls_limit=3)
+    service = EcsService(fake.clock, fake.service.task_parts, Settings(calls_limit=3))
     for size in range(1, 6):
         service.handle(REGION, "ListClusters", {"maxResults": size})
 
@@ -174,19 +176,19 @@ def test_a_task_past_retention_is_dropped_at_the_next_call(
     fake: FakeEcs, client: ECSClient, how: str
 ) -> None:
     arn = HOW_TASKS_STOP[how](fake, client)
-    reg = fake.service.region(REGION)
+    region_state = fake.service.region_state(REGION)
     fake.clock.advance(minutes=5)
     stopped = stopped_at(client, arn)
 
     fake.clock.move_to(stopped + fake.retention)  # the last moment it is kept
     client.list_clusters()
-    assert held(reg, arn)
+    assert held(region_state, arn)
     assert [t["taskArn"] for t in client.describe_tasks(tasks=[arn])["tasks"]] == [arn]
 
     fake.clock.advance(seconds=1)
     client.list_clusters()  # any call
 
-    assert not held(reg, arn)
+    assert not held(region_state, arn)
     assert client.describe_tasks(tasks=[arn])["failures"] == [{"arn": arn, "reason": "MISSING"}]
 
 
@@ -196,12 +198,17 @@ def test_only_tasks_past_retention_go(fake: FakeEcs, client: ECSClient) -> None:
     recent = fake.run_task(runs_for=30)["taskArn"]
     running = fake.run_task()["taskArn"]
     record = fake.add_task(TaskFactory(now=fake.clock.now()))["taskArn"]  # RUNNING, as given
-    reg = fake.service.region(REGION)
+    region_state = fake.service.region_state(REGION)
 
     fake.clock.advance(minutes=45)  # old stopped ~73 min ago, recent ~43 min ago
     client.list_tasks()
 
-    assert [held(reg, arn) for arn in (old, recent, running, record)] == [False, True, True, True]
+    assert [held(region_state, arn) for arn in (old, recent, running, record)] == [
+        False,
+        True,
+        True,
+        True,
+    ]
 
 
 def test_a_retention_raised_later_applies_to_tasks_not_dropped_yet(
@@ -210,14 +217,14 @@ def test_a_retention_raised_later_applies_to_tasks_not_dropped_yet(
     arn = fake.run_task(runs_for=30)["taskArn"]
     fake.clock.advance(minutes=2)
     stopped = stopped_at(client, arn)
-    reg = fake.service.region(REGION)
+    region_state = fake.service.region_state(REGION)
 
     fake.clock.move_to(stopped + timedelta(minutes=50))
     fake.retention = timedelta(hours=2)
     fake.clock.move_to(stopped + timedelta(minutes=90))
     client.list_clusters()
 
-    assert held(reg, arn)
+    assert held(region_state, arn)
     assert [t["taskArn"] for t in client.describe_tasks(tasks=[arn])["tasks"]] == [arn]
     listed = client.list_tasks(desiredStatus="STOPPED")["taskArns"]
     assert listed == [arn]
@@ -225,7 +232,7 @@ def test_a_retention_raised_later_applies_to_tasks_not_dropped_yet(
     fake.clock.move_to(stopped + timedelta(hours=2, seconds=1))
     client.list_clusters()
 
-    assert not held(reg, arn)
+    assert not held(region_state, arn)
 
 
 def test_a_task_already_dropped_stays_dropped_when_retention_grows(
@@ -235,26 +242,26 @@ def test_a_task_already_dropped_stays_dropped_when_retention_grows(
     fake.clock.advance(minutes=2)
     fake.clock.advance(fake.retention)
     client.list_clusters()
-    reg = fake.service.region(REGION)
-    assert not held(reg, arn)
+    region_state = fake.service.region_state(REGION)
+    assert not held(region_state, arn)
 
     fake.retention = timedelta(days=1)
 
     assert client.describe_tasks(tasks=[arn])["failures"] == [{"arn": arn, "reason": "MISSING"}]
     assert client.list_tasks(desiredStatus="STOPPED")["taskArns"] == []
-    assert not held(reg, arn)
+    assert not held(region_state, arn)
 
 
 def test_a_retention_lowered_later_drops_at_the_next_call(fake: FakeEcs, client: ECSClient) -> None:
     arn = fake.run_task(runs_for=30)["taskArn"]
     fake.clock.advance(minutes=20)
-    reg = fake.service.region(REGION)
-    assert held(reg, arn)
+    region_state = fake.service.region_state(REGION)
+    assert held(region_state, arn)
 
     fake.retention = timedelta(minutes=10)
     client.list_clusters()
 
-    assert not held(reg, arn)
+    assert not held(region_state, arn)
 
 
 def test_many_tasks_stopped_long_before_their_planned_end_all_go(
@@ -269,9 +276,9 @@ def test_many_tasks_stopped_long_before_their_planned_end_all_go(
     fake.clock.advance(fake.retention + timedelta(minutes=5))
     client.list_clusters()
 
-    reg = fake.service.region(REGION)
-    assert list(reg.tasks) == [task_id(keeper)]
-    assert list(reg.current("default").task_ids) == [task_id(keeper)]  # type: ignore[union-attr]
+    region_state = fake.service.region_state(REGION)
+    assert list(region_state.tasks) == [task_id(keeper)]
+    assert list(region_state.current("default").task_ids) == [task_id(keeper)]  # type: ignore[union-attr]
     # and when their planned end comes, nothing is left to do or to break
     fake.clock.advance(days=8)
     assert client.list_tasks()["taskArns"] == [keeper]
@@ -287,7 +294,7 @@ def test_clusters_count_and_delete_only_the_tasks_kept(fake: FakeEcs, client: EC
 
     [cluster] = client.describe_clusters(clusters=["jobs"])["clusters"]
     assert (cluster["runningTasksCount"], cluster["pendingTasksCount"]) == (1, 1)
-    assert len(fake.service.region(REGION).current("jobs").task_ids) == 2  # type: ignore[union-attr]
+    assert len(fake.service.region_state(REGION).current("jobs").task_ids) == 2  # type: ignore[union-attr]
     with pytest.raises(client.exceptions.ClusterContainsTasksException):
         client.delete_cluster(cluster="jobs")
     assert client.describe_tasks(cluster="jobs", tasks=gone[:3])["tasks"] == []
@@ -298,8 +305,8 @@ def test_a_dropped_records_id_can_be_added_again(fake: FakeEcs, client: ECSClien
     fake.add_task(record)
     fake.clock.advance(fake.retention + timedelta(minutes=10))
     client.list_clusters()
-    reg = fake.service.region(REGION)
-    assert not held(reg, record["taskArn"])
+    region_state = fake.service.region_state(REGION)
+    assert not held(region_state, record["taskArn"])
 
     again = TaskFactory(stopped=True, now=fake.clock.now(), taskArn=record["taskArn"])
     fake.add_task(again)
@@ -308,7 +315,7 @@ def test_a_dropped_records_id_can_be_added_again(fake: FakeEcs, client: ECSClien
     assert task["stoppedAt"] == again["stoppedAt"]
     fake.clock.advance(fake.retention + timedelta(minutes=10))
     client.list_clusters()
-    assert not held(reg, record["taskArn"])
+    assert not held(region_state, record["taskArn"])
 
 
 def test_a_record_with_a_naive_stopped_at_is_refused_where_it_is_added(fake: FakeEcs) -> None:
@@ -319,15 +326,26 @@ def test_a_record_with_a_naive_stopped_at_is_refused_where_it_is_added(fake: Fak
         fake.add_task({**record, "stoppedAt": naive})
 
 
-def test_a_record_without_created_at_is_served(fake: FakeEcs, client: ECSClient) -> None:
+def test_a_record_without_created_at_is_refused_where_it_is_added(
+    fake: FakeEcs, client: ECSClient
+) -> None:
+    """Issue 12 turned this around: a record without createdAt used to be stored
+    and served; now it is refused at the call, and nothing is stored."""
     record: dict[str, Any] = dict(TaskFactory(now=fake.clock.now()))
     del record["createdAt"]
     arn = str(record["taskArn"])
-    fake.add_task(record)
 
-    [task] = client.describe_tasks(tasks=[arn])["tasks"]
-    assert "createdAt" not in task
-    assert client.list_tasks()["taskArns"] == [arn]
+    with pytest.raises(ValueError) as error:
+        fake.add_task(record)
+
+    assert str(error.value) == (
+        "add_task(): the record has no createdAt; a Task record as DescribeTasks returns it "
+        "always has taskArn, clusterArn, taskDefinitionArn, lastStatus, desiredStatus, "
+        "createdAt, containers, version (build one with TaskFactory(...), or paste one from "
+        "a real response)"
+    )
+    assert client.describe_tasks(tasks=[arn])["failures"][0]["reason"] == "MISSING"
+    assert client.list_tasks()["taskArns"] == []
 
 
 def test_the_state_report_after_a_long_run(fake: FakeEcs, client: ECSClient) -> None:
@@ -351,11 +369,11 @@ def test_stopped_at_of_an_added_record_may_be_in_any_time_zone(
     record = TaskFactory(stopped=True, now=fake.clock.now())
     record["stoppedAt"] = record["stoppedAt"].astimezone(east)
     fake.add_task(record)
-    reg = fake.service.region(REGION)
+    region_state = fake.service.region_state(REGION)
 
     fake.clock.move_to(record["stoppedAt"] + fake.retention)
     client.list_clusters()
-    assert held(reg, record["taskArn"])
+    assert held(region_state, record["taskArn"])
     fake.clock.advance(seconds=1)
     client.list_clusters()
-    assert not held(reg, record["taskArn"])
+    assert not held(region_state, record["taskArn"])

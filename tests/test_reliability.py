@@ -45,7 +45,7 @@ from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks import _model as model
 from pytest_ecs_tasks._model import validate_output
 from pytest_ecs_tasks._service import SERVED_OPERATIONS, EcsService
-from pytest_ecs_tasks._service.ecs import TaskPlan
+from pytest_ecs_tasks._service.dispatch import TaskPlan
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -621,10 +621,10 @@ def _service_view(service: EcsService, regions: list[str]) -> Any:
     """Everything the API shows of the fake in ``regions``: clusters, tasks, tags."""
     view: dict[str, Any] = {}
     for region in regions:
-        reg = service.region(region)
-        names = sorted(reg.clusters)
+        region_state = service.region_state(region)
+        names = sorted(region_state.clusters)
         tasks_by_cluster: dict[str, list[str]] = {}
-        for entry in list(reg.tasks.values()):
+        for entry in list(region_state.tasks.values()):
             tasks_by_cluster.setdefault(entry.cluster.name, []).append(entry.arn)
         clusters: dict[str, Any] = {}
         for name in names:
@@ -640,7 +640,7 @@ def _service_view(service: EcsService, regions: list[str]) -> Any:
                     service,
                     region,
                     "ListTagsForResource",
-                    {"resourceArn": reg.clusters[name][-1].arn},
+                    {"resourceArn": region_state.clusters[name][-1].arn},
                 ),
                 "running": _ask(service, region, "ListTasks", {"cluster": name}),
                 "stopped": _ask(
@@ -670,27 +670,27 @@ def _service_view(service: EcsService, regions: list[str]) -> Any:
 def _state(service: EcsService) -> Any:
     """The fake's state itself, deep-copied: what a request must not touch if rejected."""
     state: dict[str, Any] = {}
-    for reg in service.regions():
-        state[reg.region] = {
+    for region_state in service.region_states():
+        state[region_state.region] = {
             "clusters": {
                 name: [
                     (c.status, c.deleted_at, c.tags, c.settings, list(c.task_ids))
                     for c in incarnations
                 ]
-                for name, incarnations in reg.clusters.items()
+                for name, incarnations in region_state.clusters.items()
             },
             "tasks": {
                 task_id: (
                     entry.arn,
                     entry.cluster.name,
-                    reg.clusters[entry.cluster.name].index(entry.cluster),
+                    region_state.clusters[entry.cluster.name].index(entry.cluster),
                     entry.static,
                     entry.timeline,
                     entry.exits,
                     entry.tags,
                     entry.invisible_for,
                 )
-                for task_id, entry in reg.tasks.items()
+                for task_id, entry in region_state.tasks.items()
             },
         }
     return copy.deepcopy(state)
@@ -842,7 +842,9 @@ def test_hostile_requests_get_well_formed_answers_and_change_nothing_when_reject
         def throw(call: tuple[str, str, bytes]) -> None:
             operation, region, body = call
             regions = sorted({HOME, "cn-north-1", region})
-            service.region(region)  # a region comes to be, default cluster and all, when first used
+            service.region_state(
+                region
+            )  # a region comes to be, default cluster and all, when first used
             view = _service_view(service, regions) if operation in _MUTATING else None
             state = _state(service)
             answer = service.dispatch(region, operation, body)

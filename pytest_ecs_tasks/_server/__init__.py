@@ -137,15 +137,12 @@ from typing import Any, TextIO
 
 from .._clock import LATEST
 from .._fake import FakeEcs
+from .._settings import MAX_TIME_SCALE, Source, check
 from .control import Control
 from .ecs_endpoint import EcsEndpoint
 from .handler import HttpServer
 
 __all__ = ["MAX_TIME_SCALE", "EcsServer", "is_loopback"]
-
-#: The fastest a served clock runs: a year of virtual time per wall minute, about.
-MAX_TIME_SCALE = 1_000_000.0
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 def is_loopback(host: str) -> bool:
@@ -158,15 +155,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _time_scale(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"time_scale={value!r}: give a number of virtual seconds per wall second")
-    if not math.isfinite(value) or not 0 <= value <= MAX_TIME_SCALE:
-        raise ValueError(
-            f"time_scale={value!r}: give a number from 0 (the clock moves only when told) "
-            f"to {MAX_TIME_SCALE:,.0f}"
-        )
-    return float(value)
+_SOURCE = Source("EcsServer()", surface="serve")
 
 
 class EcsServer:
@@ -192,12 +181,9 @@ class EcsServer:
         self.host = host
         self.port = port
         self.log = log
-        self.time_scale = _time_scale(time_scale)
-        if token is not None and (not isinstance(token, str) or not _TOKEN.match(token)):
-            raise ValueError(
-                f"token={token!r}: give 16 to 256 letters, digits, '-' or '_' "
-                "(or none: one is made up when the host is not a loopback address)"
-            )
+        self.time_scale: float = check("time_scale", time_scale, _SOURCE)
+        if token is not None:
+            token = check("token", token, _SOURCE)
         #: What the control API requires in ``Authorization: Bearer <token>`` (None: nothing).
         self.token = token if token is not None or is_loopback(host) else secrets.token_urlsafe(24)
         self._httpd: HttpServer | None = None

@@ -6,19 +6,16 @@ and a JSON body, as every AWS SDK sends it (documented in :mod:`pytest_ecs_tasks
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
+from .. import _arns as arns
 from .. import _model as model
 from .._fake import FakeEcs
-from .._transport.moto_clusters import MOTO_LOCK
+from .._transport.moto_ecs import MOTO_LOCK
 
 __all__ = ["TARGET_PREFIX", "EcsEndpoint", "ecs_error"]
 
-TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
-# AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/ecs/aws4_request, SignedHeaders=...
-_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[a-z0-9-]+)/ecs/aws4_request")
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+TARGET_PREFIX = model.TARGET_PREFIX
 _AMZ_JSON = "application/x-amz-json-1.1"
 #: Headers of moto's answers that this server sets itself.
 _OWN_HEADERS = frozenset(
@@ -46,8 +43,10 @@ class EcsEndpoint:
             return ecs_error(
                 400, "UnknownOperationException", f"ECS has no operation {operation!r}."
             )
-        match = _SCOPE_REGION.search(headers.get("Authorization", ""))
-        region = match["region"] if match and _REGION.match(match["region"]) else self.fake.region
+        match = model.SCOPE_REGION.search(headers.get("Authorization", ""))
+        region = (
+            match["region"] if match and arns.REGION.match(match["region"]) else self.fake.region
+        )
         answer = self.fake.service.dispatch(region, operation, body)
         if answer is not None:
             return answer

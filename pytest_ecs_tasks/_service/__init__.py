@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ecs import SERVED_OPERATIONS, Call, EcsService
+from .dispatch import OPERATIONS, SERVED_OPERATIONS, Call, EcsService
 from .errors import EcsError
 
-__all__ = ["SERVED_OPERATIONS", "Call", "EcsError", "EcsService"]
+__all__ = ["OPERATIONS", "SERVED_OPERATIONS", "Call", "EcsError", "EcsService"]

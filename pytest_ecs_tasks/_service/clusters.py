@@ -1,9 +1,8 @@
-"""Cluster and tag operations of the fake ECS service: CreateCluster, DeleteCluster,
-DescribeClusters, ListClusters, TagResource, UntagResource, ListTagsForResource."""
+"""Cluster operations of the fake ECS service: CreateCluster, DeleteCluster,
+DescribeClusters, ListClusters."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,24 +10,23 @@ from .. import _arns as arns
 from . import paging
 from .core import ServiceCore
 from .errors import EcsError
-from .state import Cluster, Region, TaskEntry
+from .state import Cluster, RegionState
+from .tags import checked_tags
 
 __all__ = ["ClusterOperations"]
 
-_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-
 
 class ClusterOperations(ServiceCore):
-    """Clusters (as incarnations of a name) and the tags of clusters and tasks."""
+    """Clusters, as incarnations of a name."""
 
     # -- clusters --------------------------------------------------------------------
 
     def _cluster_record(self, cluster: Cluster, *, include: Sequence[str] = ()) -> dict[str, Any]:
-        reg = self._region(cluster.region)
+        region_state = self._region_state(cluster.region)
         now = self.clock.now()
         running = pending = 0
         for task_id in cluster.task_ids:
-            entry = reg.tasks[task_id]
+            entry = region_state.tasks[task_id]
             status = entry.last_status(now)
             if status == "RUNNING":
                 running += 1
@@ -36,7 +34,7 @@ class ClusterOperations(ServiceCore):
                 pending += 1
         services = instances = 0
         if cluster.active and self.cluster_mirror is not None:
-            services, instances = self.cluster_mirror.usage(reg, cluster.name)
+            services, instances = self.cluster_mirror.usage(region_state, cluster.name)
         record: dict[str, Any] = {
             "clusterArn": cluster.arn,
             "clusterName": cluster.name,
@@ -54,28 +52,28 @@ class ClusterOperations(ServiceCore):
         }
         return record
 
-    def _op_create_cluster(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+    def create_cluster(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
         name = params.get("clusterName") or "default"
-        if not _CLUSTER_NAME.match(name):
+        if not arns.CLUSTER_NAME.match(name):
             raise EcsError(
                 "InvalidParameterException",
                 "Cluster name can have up to 255 letters (uppercase and lowercase), numbers, "
                 "hyphens, and underscores.",
             )
-        tags = self._checked_tags(params.get("tags") or [])
+        tags = checked_tags(params.get("tags") or [])
         settings = params.get("settings") or []
-        cluster = reg.current(name)
+        cluster = region_state.current(name)
         if cluster is None or not cluster.active:
-            cluster = self._new_cluster(reg, name, tags=tags, settings=settings)
+            cluster = self._new_cluster(region_state, name, tags=tags, settings=settings)
         elif settings:
             cluster.settings = [dict(s) for s in settings]
         return {"cluster": self._cluster_record(cluster, include=("TAGS",))}
 
-    def _op_delete_cluster(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        cluster = self._cluster(reg, params["cluster"], active=True)
+    def delete_cluster(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+        cluster = self._cluster(region_state, params["cluster"], active=True)
         if self.cluster_mirror is not None:
             # what moto runs on it (services, container instances) holds it too
-            services, instances = self.cluster_mirror.usage(reg, cluster.name)
+            services, instances = self.cluster_mirror.usage(region_state, cluster.name)
             if services:
                 raise EcsError(
                     "ClusterContainsServicesException",
@@ -88,7 +86,7 @@ class ClusterOperations(ServiceCore):
                 )
         now = self.clock.now()
         for task_id in cluster.task_ids:
-            entry = reg.tasks[task_id]
+            entry = region_state.tasks[task_id]
             if not entry.expired(now, self.retention) and entry.last_status(now) != "STOPPED":
                 raise EcsError(
                     "ClusterContainsTasksException",
@@ -96,10 +94,12 @@ class ClusterOperations(ServiceCore):
                 )
         cluster.status = "INACTIVE"
         cluster.deleted_at = now
-        self._clusters_changed(reg)
+        self._clusters_changed(region_state)
         return {"cluster": self._cluster_record(cluster)}
 
-    def _op_describe_clusters(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_clusters(
+        self, region_state: RegionState, params: dict[str, Any]
+    ) -> dict[str, Any]:
         refs = params.get("clusters") or ["default"]
         if len(refs) > 100:
             raise EcsError("InvalidParameterException", "clusters can have at most 100 items.")
@@ -111,25 +111,25 @@ class ClusterOperations(ServiceCore):
         clusters, failures = [], []
         for ref in refs:
             try:
-                cluster = self._cluster(reg, ref)
+                cluster = self._cluster(region_state, ref)
             except EcsError:
                 arn = (
                     ref
                     if str(ref).startswith("arn:")
-                    else arns.cluster_arn(reg.region, reg.account_id, str(ref))
+                    else arns.cluster_arn(region_state.region, region_state.account_id, str(ref))
                 )
                 failures.append({"arn": arn, "reason": "MISSING"})
                 continue
             clusters.append(self._cluster_record(cluster, include=include))
         return {"clusters": clusters, "failures": failures}
 
-    def _op_list_clusters(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+    def list_clusters(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
         # A cluster's place is its name's among the names ever created here (names
         # are never forgotten, and a recreated cluster keeps its name's place).
         limit, after = paging.read_page_request(params, "ListClusters")
         listed = (
             (place, incarnations[-1].arn)
-            for place, incarnations in enumerate(reg.clusters.values())
+            for place, incarnations in enumerate(region_state.clusters.values())
             if place > after and incarnations[-1].active
         )
         page, token = paging.take_page(listed, limit, "ListClusters")
@@ -137,49 +137,3 @@ class ClusterOperations(ServiceCore):
         if token:
             response["nextToken"] = token
         return response
-
-    # -- tags -------------------------------------------------------------------------
-
-    def _tagged(self, reg: Region, resource: str) -> Cluster | TaskEntry:
-        if ":cluster/" in resource:
-            cluster = self._cluster(reg, resource)
-            if not cluster.active:
-                raise EcsError(
-                    "InvalidParameterException",
-                    "The specified cluster is inactive. Specify an active cluster and try again.",
-                )
-            return cluster
-        parsed = arns.parse_task_arn(resource)
-        entry = reg.tasks.get(parsed.task_id) if parsed else None
-        if (
-            parsed is None
-            or entry is None
-            or parsed.region != reg.region
-            or parsed.account_id != reg.account_id
-            or entry.arn != resource
-            or entry.expired(self.clock.now(), self.retention)
-        ):
-            raise EcsError("InvalidParameterException", "The specified task is not found.")
-        return entry
-
-    def _op_tag_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        target = self._tagged(reg, params["resourceArn"])
-        new = self._checked_tags(params["tags"])
-        keys = {t["key"] for t in new}
-        merged = [t for t in target.tags if t["key"] not in keys] + new
-        target.tags = self._checked_tags(merged)
-        if isinstance(target, Cluster):
-            self._clusters_changed(reg)
-        return {}
-
-    def _op_untag_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        target = self._tagged(reg, params["resourceArn"])
-        drop = set(params["tagKeys"])
-        target.tags = [t for t in target.tags if t["key"] not in drop]
-        if isinstance(target, Cluster):
-            self._clusters_changed(reg)
-        return {}
-
-    def _op_list_tags_for_resource(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        target = self._tagged(reg, params["resourceArn"])
-        return {"tags": [dict(t) for t in target.tags]}

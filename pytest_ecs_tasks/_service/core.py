@@ -1,8 +1,8 @@
 """What every operation of the fake ECS service shares: its settings, its state
 (regions, clusters as incarnations, tasks) and the lookups into that state.
 
-:class:`ServiceCore` is the base of the operations (``tasks.py``, ``clusters.py``)
-and of :class:`~pytest_ecs_tasks._service.ecs.EcsService`, which puts them behind
+:class:`ServiceCore` is the base of the operations (``tasks.py``, ``clusters.py``, ``tags.py``)
+and of :class:`~pytest_ecs_tasks._service.dispatch.EcsService`, which puts them behind
 requests. Nothing here imports pytest or moto.
 """
 
@@ -20,22 +20,21 @@ from typing import Any, Protocol
 from .. import _arns as arns
 from .._arns import TaskIdentity
 from .._clock import Clock
-from .._settings import DEFAULT_CALLS_LIMIT
+from .._settings import DEFAULTS, Settings
 from .errors import EcsError
 from .faults import Faults
-from .state import Cluster, Region, TaskEntry
+from .state import Cluster, RegionState, TaskEntry
 
 __all__ = [
-    "DEFAULT_CALLS_LIMIT",
     "Call",
     "ClusterMirror",
-    "RecordMaker",
     "ServiceCore",
     "TaskDefinitionLookup",
+    "TaskParts",
 ]
 
 
-class RecordMaker(Protocol):
+class TaskParts(Protocol):
     """Where the service gets the static parts of the tasks it starts (the factories)."""
 
     def new_task_id(self, *, old_format: bool = False) -> str: ...
@@ -66,15 +65,15 @@ class ClusterMirror(Protocol):
     which answers the operations the fake leaves to it (services, container instances,
     capacity providers). ``fake.py`` passes one in; the service never imports moto."""
 
-    def sync(self, reg: Region) -> None:
-        """Make the other ECS's clusters in ``reg``'s region agree with the newest
-        incarnation of each of ``reg``'s cluster names (ACTIVE: there; deleted:
-        gone). Called after every change to them (``reg.revision`` goes up) and
+    def sync(self, region_state: RegionState) -> None:
+        """Make the other ECS's clusters in ``region_state``'s region agree with the newest
+        incarnation of each of ``region_state``'s cluster names (ACTIVE: there; deleted:
+        gone). Called after every change to them (``region_state.revision`` goes up) and
         before every request the service leaves to the other ECS."""
         ...
 
-    def usage(self, reg: Region, name: str) -> tuple[int, int]:
-        """What the other ECS runs on the cluster ``name`` of ``reg``: (active
+    def usage(self, region_state: RegionState, name: str) -> tuple[int, int]:
+        """What the other ECS runs on the cluster ``name`` of ``region_state``: (active
         services, registered container instances)."""
         ...
 
@@ -101,44 +100,35 @@ class ServiceCore:
     def __init__(
         self,
         clock: Clock,
-        records: RecordMaker,
+        task_parts: TaskParts,
+        settings: Settings = DEFAULTS,
         *,
-        account_id: str = "123456789012",
-        retention: timedelta = timedelta(hours=1),
-        long_arn_format: bool = True,
         task_definitions: TaskDefinitionLookup | None = None,
         cluster_mirror: ClusterMirror | None = None,
-        eventual_consistency: timedelta = timedelta(0),
-        invalid_task_ids: str = "error",
-        task_order: str = "request",
-        calls_limit: int = DEFAULT_CALLS_LIMIT,
     ) -> None:
-        if isinstance(calls_limit, bool) or not isinstance(calls_limit, int) or calls_limit < 1:
-            raise ValueError(
-                f"calls_limit must be a positive int (how many recent calls to keep), "
-                f"got {calls_limit!r}"
-            )
+        """``settings`` come checked (``_settings`` is where each is defined and
+        checked); the service only reads them."""
         self.clock = clock
-        self.records = records
-        self.account_id = account_id
-        self._retention = _checked_retention(retention)
-        self.long_arn_format = long_arn_format
+        self.task_parts = task_parts
+        self.account_id = settings.account_id
+        self._retention = settings.retention
+        self.long_arn_format = settings.long_arn_format
         self.task_definitions = task_definitions
         self.cluster_mirror = cluster_mirror
-        self.eventual_consistency = eventual_consistency
+        self.eventual_consistency = settings.eventual_consistency
         #: Inferred behaviours (no public source settles them), switchable:
         #: a malformed task id in DescribeTasks is an "error" or reported "missing";
         #: found tasks come back in "request" order or the order they were "created".
-        self.invalid_task_ids = invalid_task_ids
-        self.task_order = task_order
+        self.invalid_task_ids = settings.invalid_task_ids
+        self.task_order = settings.task_order
         self.faults = Faults()
         #: Plans for the tasks RunTask starts next: [plan, times left or None].
         self.run_plans: list[list[Any]] = []
         #: The most recent ``calls_limit`` calls answered, oldest first.
-        self.calls: deque[Call] = deque(maxlen=calls_limit)
+        self.calls: deque[Call] = deque(maxlen=settings.calls_limit)
         #: Every call answered since the service was made, kept or not.
         self.calls_total = 0
-        self._regions: dict[str, Region] = {}
+        self._regions: dict[str, RegionState] = {}
         #: Tasks that have a ``stoppedAt``, as a heap of (stoppedAt, tie-breaker, task):
         #: the next to expire on top. An item whose key is no longer its task's
         #: ``expiry_key`` was superseded (a stop moved ``stoppedAt``) and is skipped.
@@ -172,7 +162,6 @@ class ServiceCore:
         # the next call, a longer one keeps every task not dropped yet for longer.
         # A task already dropped stays dropped: the service has forgotten it, as
         # the real one has (a longer retention does not bring it back).
-        value = _checked_retention(value)
         with self._lock:
             self._retention = value
 
@@ -181,8 +170,8 @@ class ServiceCore:
     def _file(self, entry: TaskEntry) -> None:
         """File ``entry`` in the expiry order under its current ``stoppedAt``. Call
         it whenever a task is stored or its ``stoppedAt`` may have moved (a stop)."""
-        reg = self._regions.get(entry.cluster.region)
-        if reg is None or reg.tasks.get(entry.task_id) is not entry:
+        region_state = self._regions.get(entry.cluster.region)
+        if region_state is None or region_state.tasks.get(entry.task_id) is not entry:
             return  # not stored (already dropped): nothing to expire
         stopped = entry.stopped_at()
         if stopped == entry.expiry_key:
@@ -206,8 +195,8 @@ class ServiceCore:
                 entry.expiry_key = None
                 self._file(entry)
                 continue
-            reg = self._regions.get(entry.cluster.region)
-            if reg is None or not reg.drop(entry):
+            region_state = self._regions.get(entry.cluster.region)
+            if region_state is None or not region_state.drop(entry):
                 entry.expiry_key = None
         if self._superseded > max(len(heap) // 2, 64):
             # Mostly superseded items (tasks stopped long before their planned end):
@@ -218,51 +207,51 @@ class ServiceCore:
 
     # -- state ------------------------------------------------------------------------
 
-    def _region(self, region: str) -> Region:
-        reg = self._regions.get(region)
-        if reg is None:
-            reg = Region(region, self.account_id)
-            self._regions[region] = reg
-            self._new_cluster(reg, "default", tags=[])
-        return reg
+    def _region_state(self, region: str) -> RegionState:
+        region_state = self._regions.get(region)
+        if region_state is None:
+            region_state = RegionState(region, self.account_id)
+            self._regions[region] = region_state
+            self._new_cluster(region_state, "default", tags=[])
+        return region_state
 
-    def regions(self) -> list[Region]:
+    def region_states(self) -> list[RegionState]:
         """Every region the service has met, its expired tasks dropped."""
         with self._lock:
             self._purge(self.clock.now())
             return list(self._regions.values())
 
-    def region(self, region: str) -> Region:
+    def region_state(self, region: str) -> RegionState:
         """One region's state (made on first use), its expired tasks dropped."""
         with self._lock:
             self._purge(self.clock.now())
-            return self._region(region)
+            return self._region_state(region)
 
     def _new_cluster(
         self,
-        reg: Region,
+        region_state: RegionState,
         name: str,
         *,
         tags: list[dict[str, str]],
         settings: Sequence[Mapping[str, str]] = (),
     ) -> Cluster:
         cluster = Cluster(
-            reg.region,
-            reg.account_id,
+            region_state.region,
+            region_state.account_id,
             name,
             self.clock.now(),
             tags=tags,
             settings=[dict(s) for s in settings],
         )
-        reg.clusters.setdefault(name, []).append(cluster)
-        self._clusters_changed(reg)
+        region_state.clusters.setdefault(name, []).append(cluster)
+        self._clusters_changed(region_state)
         return cluster
 
-    def _clusters_changed(self, reg: Region) -> None:
-        """A cluster of ``reg`` was created, deleted or retagged: tell the mirror."""
-        reg.revision += 1
+    def _clusters_changed(self, region_state: RegionState) -> None:
+        """A cluster of ``region_state`` was created, deleted or retagged: tell the mirror."""
+        region_state.revision += 1
         if self.cluster_mirror is not None:
-            self.cluster_mirror.sync(reg)
+            self.cluster_mirror.sync(region_state)
 
     def _before_other_ecs(self, region: str) -> None:
         """A request the service leaves to the other ECS (moto's) is about to go
@@ -270,9 +259,9 @@ class ServiceCore:
         if self.cluster_mirror is None:
             return
         with self._lock:
-            self.cluster_mirror.sync(self._region(region))
+            self.cluster_mirror.sync(self._region_state(region))
 
-    def _cluster(self, reg: Region, ref: object, *, active: bool = False) -> Cluster:
+    def _cluster(self, region_state: RegionState, ref: object, *, active: bool = False) -> Cluster:
         """The cluster a request names (name or ARN; absent: ``default``)."""
         if ref is None or ref == "":
             ref = "default"
@@ -285,14 +274,14 @@ class ServiceCore:
             region, account, name = parsed
             partition = ref.split(":", 2)[1]
             if (
-                region != reg.region
-                or account != reg.account_id
-                or partition != arns.partition_for(reg.region)
+                region != region_state.region
+                or account != region_state.account_id
+                or partition != arns.partition_for(region_state.region)
             ):
                 raise EcsError("ClusterNotFoundException", "Cluster not found.")
         else:
             name = ref
-        cluster = reg.current(name)
+        cluster = region_state.current(name)
         if cluster is None or (active and not cluster.active):
             raise EcsError("ClusterNotFoundException", "Cluster not found.")
         return cluster
@@ -306,31 +295,3 @@ class ServiceCore:
         if entry.expired(now, self.retention):
             return False
         return now >= entry.created_at + entry.invisible_for
-
-    @staticmethod
-    def _checked_tags(tags: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-        if len(tags) > 50:
-            raise EcsError("InvalidParameterException", "A resource can have at most 50 tags.")
-        checked = []
-        for tag in tags:
-            key, value = tag.get("key"), tag.get("value", "")
-            if not key or len(key) > 128:
-                raise EcsError(
-                    "InvalidParameterException", "Tag keys must be 1 to 128 characters long."
-                )
-            if str(key).lower().startswith("aws:"):
-                raise EcsError(
-                    "InvalidParameterException", "Tag keys starting with 'aws:' are reserved."
-                )
-            if len(str(value)) > 256:
-                raise EcsError(
-                    "InvalidParameterException", "Tag values can be at most 256 characters long."
-                )
-            checked.append({"key": str(key), "value": str(value)})
-        return checked
-
-
-def _checked_retention(value: object) -> timedelta:
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise ValueError(f"retention must be a non-negative timedelta, got {value!r}")
-    return value

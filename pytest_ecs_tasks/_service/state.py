@@ -16,7 +16,7 @@ from typing import Any
 from .. import _arns as arns
 from .. import _lifecycle as lifecycle
 
-__all__ = ["Cluster", "Region", "TaskEntry"]
+__all__ = ["Cluster", "RegionState", "TaskEntry"]
 
 _order = itertools.count()
 #: A dict that lost more entries than it holds (and at least this many) is copied
@@ -115,7 +115,7 @@ class TaskEntry:
 
 
 @dataclass
-class Region:
+class RegionState:
     """The clusters and tasks of one account in one region."""
 
     region: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from .. import _arns as arns
@@ -15,7 +15,8 @@ from .._arns import TaskIdentity
 from . import paging
 from .core import ServiceCore
 from .errors import EcsError
-from .state import Cluster, Region, TaskEntry
+from .state import Cluster, RegionState, TaskEntry
+from .tags import checked_tags
 
 __all__ = ["TaskOperations", "TaskPlan"]
 
@@ -37,7 +38,7 @@ class TaskOperations(ServiceCore):
 
     # -- DescribeTasks ----------------------------------------------------------------
 
-    def _op_describe_tasks(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
+    def describe_tasks(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
         refs = params.get("tasks")
         if not refs:
             raise EcsError("InvalidParameterException", "Tasks cannot be empty.")
@@ -51,13 +52,13 @@ class TaskOperations(ServiceCore):
                     f"Invalid include value: {value}. Valid values are: TAGS.",
                 )
         with_tags = "TAGS" in include
-        wanted = [self._task_ref_or_missing(reg, ref) for ref in refs]
-        cluster = self._cluster(reg, params.get("cluster"))
+        wanted = [self._task_ref_or_missing(region_state, ref) for ref in refs]
+        cluster = self._cluster(region_state, params.get("cluster"))
         now = self.clock.now()
         found: list[TaskEntry] = []
         failures: list[dict[str, Any]] = []
         for ref, task_id, arn_cluster in wanted:
-            entry = reg.tasks.get(task_id) if task_id is not None else None
+            entry = region_state.tasks.get(task_id) if task_id is not None else None
             if (
                 entry is not None
                 and (arn_cluster is None or arn_cluster == cluster.name)
@@ -69,8 +70,8 @@ class TaskOperations(ServiceCore):
                     ref
                     if ref.startswith("arn:")
                     else arns.task_arn(
-                        reg.region,
-                        reg.account_id,
+                        region_state.region,
+                        region_state.account_id,
                         cluster.name,
                         ref,
                         long_format=self.long_arn_format,
@@ -82,17 +83,21 @@ class TaskOperations(ServiceCore):
         tasks = [entry.describe(now, with_tags=with_tags) for entry in found]
         return {"tasks": tasks, "failures": failures}
 
-    def _task_ref_or_missing(self, reg: Region, ref: object) -> tuple[str, str | None, str | None]:
+    def _task_ref_or_missing(
+        self, region_state: RegionState, ref: object
+    ) -> tuple[str, str | None, str | None]:
         """As :meth:`_task_ref`, but a malformed id is reported MISSING when the
         (inferred) ``invalid_task_ids`` behaviour says so."""
         try:
-            return self._task_ref(reg, ref)
+            return self._task_ref(region_state, ref)
         except EcsError:
             if self.invalid_task_ids != "missing" or not isinstance(ref, str) or not ref:
                 raise
             return ref, None, None
 
-    def _task_ref(self, reg: Region, ref: object) -> tuple[str, str | None, str | None]:
+    def _task_ref(
+        self, region_state: RegionState, ref: object
+    ) -> tuple[str, str | None, str | None]:
         """``(ref, task id or None if it cannot be here, cluster named in the ARN)``."""
         if not isinstance(ref, str) or not ref:
             raise EcsError("InvalidParameterException", "Task identifier cannot be empty.")
@@ -101,9 +106,9 @@ class TaskOperations(ServiceCore):
             if parsed is None or not _PLAUSIBLE_ID.match(parsed.task_id):
                 raise EcsError("InvalidParameterException", f"Invalid identifier: {ref}")
             if (
-                parsed.region != reg.region
-                or parsed.account_id != reg.account_id
-                or parsed.partition != arns.partition_for(reg.region)
+                parsed.region != region_state.region
+                or parsed.account_id != region_state.account_id
+                or parsed.partition != arns.partition_for(region_state.region)
             ):
                 return ref, None, None
             return ref, parsed.task_id, parsed.cluster
@@ -115,11 +120,11 @@ class TaskOperations(ServiceCore):
 
     # -- RunTask, StopTask ---------------------------------------------------------
 
-    def _op_run_task(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        cluster = self._cluster(reg, params.get("cluster"), active=True)
+    def run_task(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+        cluster = self._cluster(region_state, params.get("cluster"), active=True)
         reference = params["taskDefinition"]
         definition = (
-            self.task_definitions(reg.region, reg.account_id, reference)
+            self.task_definitions(region_state.region, region_state.account_id, reference)
             if self.task_definitions
             else None
         )
@@ -163,11 +168,11 @@ class TaskOperations(ServiceCore):
                 "InvalidParameterException",
                 "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
             )
-        tags = self._checked_tags(params.get("tags") or [])
+        tags = checked_tags(params.get("tags") or [])
         tasks = []
         for _ in range(count):
             entry = self._start(
-                reg,
+                region_state,
                 cluster,
                 definition=definition,
                 containers=None,
@@ -222,11 +227,13 @@ class TaskOperations(ServiceCore):
         """The Python API's ``run_task``: a task that walks its lifecycle by ``plan``."""
         with self._lock:
             self._purge(self.clock.now())
-            reg = self._region(region)
-            found = self._cluster(reg, cluster, active=True)
+            region_state = self._region_state(region)
+            found = self._cluster(region_state, cluster, active=True)
             definition = None
             if self.task_definitions is not None:
-                definition = self.task_definitions(reg.region, reg.account_id, task_definition)
+                definition = self.task_definitions(
+                    region_state.region, region_state.account_id, task_definition
+                )
             if definition is None:
                 family, _, revision = task_definition.rpartition("/")[2].partition(":")
                 definition = {
@@ -244,12 +251,12 @@ class TaskOperations(ServiceCore):
                         + ", ".join(names)
                     )
             return self._start(
-                reg,
+                region_state,
                 found,
                 definition=definition,
                 containers=containers,
                 launch_type=launch_type,
-                tags=self._checked_tags(list(tags)),
+                tags=checked_tags(list(tags)),
                 started_by=started_by,
                 group=group,
                 overrides=None,
@@ -259,7 +266,7 @@ class TaskOperations(ServiceCore):
 
     def _start(
         self,
-        reg: Region,
+        region_state: RegionState,
         cluster: Cluster,
         *,
         definition: Mapping[str, Any],
@@ -273,9 +280,13 @@ class TaskOperations(ServiceCore):
         plan: TaskPlan,
     ) -> TaskEntry:
         now = self.clock.now()
-        task_id = self.records.new_task_id(old_format=not self.long_arn_format)
+        task_id = self.task_parts.new_task_id(old_format=not self.long_arn_format)
         identity = TaskIdentity(
-            reg.region, reg.account_id, cluster.name, task_id, self.long_arn_format
+            region_state.region,
+            region_state.account_id,
+            cluster.name,
+            task_id,
+            self.long_arn_format,
         )
         specs = (
             list(containers)
@@ -285,7 +296,7 @@ class TaskOperations(ServiceCore):
         if not specs:
             specs = [{"name": "app", "essential": True}]
         definition_arn = definition.get("taskDefinitionArn")
-        static = self.records.static_task(
+        static = self.task_parts.static_task(
             identity,
             launch_type=launch_type,
             family=definition.get("family"),
@@ -329,41 +340,34 @@ class TaskOperations(ServiceCore):
             tags=tags,
             invisible_for=self.eventual_consistency,
         )
-        reg.tasks[task_id] = entry
+        region_state.tasks[task_id] = entry
         cluster.task_ids[task_id] = None
         self._file(entry)  # a planned end (runs_for, fail_to_start) has its stoppedAt now
         return entry
 
     def add_record(self, region: str, cluster: str, record: Mapping[str, Any]) -> TaskEntry:
-        """Store a ready Task record, served as given."""
+        """Store a ready Task record, served as given (checked whole by the caller)."""
         with self._lock:
             self._purge(self.clock.now())
-            reg = self._region(region)
-            found = self._cluster(reg, cluster, active=True)
-            for member in ("createdAt", "stoppedAt"):
-                value = record.get(member)
-                if isinstance(value, datetime) and value.utcoffset() is None:
-                    raise ValueError(
-                        f"the record's {member} {value!r} has no time zone: give aware "
-                        f"datetimes, as boto3 does (e.g. tzinfo=datetime.timezone.utc)"
-                    )
+            region_state = self._region_state(region)
+            found = self._cluster(region_state, cluster, active=True)
             parsed = arns.parse_task_arn(str(record.get("taskArn", "")))
             if parsed is None:
                 raise ValueError(
                     f"the record's taskArn {record.get('taskArn')!r} is not a task ARN"
                 )
-            if parsed.region != reg.region or parsed.account_id != reg.account_id:
+            if parsed.region != region_state.region or parsed.account_id != region_state.account_id:
                 raise ValueError(
                     f"the record's taskArn is in {parsed.region}/{parsed.account_id}, but the fake "
-                    f"serves {reg.region}/{reg.account_id}; build it with "
-                    f"TaskFactory(region={reg.region!r}, account_id={reg.account_id!r})"
+                    f"serves {region_state.region}/{region_state.account_id}; build it with "
+                    f"TaskFactory(region={region_state.region!r}, account_id={region_state.account_id!r})"
                 )
             if parsed.cluster is not None and parsed.cluster != found.name:
                 raise ValueError(
                     f"the record's taskArn names cluster {parsed.cluster!r}, not {found.name!r}: "
                     f"pass cluster={parsed.cluster!r}"
                 )
-            if parsed.task_id in reg.tasks:
+            if parsed.task_id in region_state.tasks:
                 raise ValueError(f"a task with id {parsed.task_id} is already stored")
             static = {k: v for k, v in record.items() if k != "tags"}
             entry = TaskEntry(
@@ -373,16 +377,16 @@ class TaskOperations(ServiceCore):
                 static=static,
                 tags=[dict(t) for t in record.get("tags") or []],
             )
-            reg.tasks[parsed.task_id] = entry
+            region_state.tasks[parsed.task_id] = entry
             found.task_ids[parsed.task_id] = None
             self._file(entry)  # a STOPPED record expires by retention from its stoppedAt
             return entry
 
-    def _op_stop_task(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        cluster = self._cluster(reg, params.get("cluster"))
-        _, task_id, arn_cluster = self._task_ref(reg, params["task"])
+    def stop_task(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+        cluster = self._cluster(region_state, params.get("cluster"))
+        _, task_id, arn_cluster = self._task_ref(region_state, params["task"])
         now = self.clock.now()
-        entry = reg.tasks.get(task_id) if task_id else None
+        entry = region_state.tasks.get(task_id) if task_id else None
         if (
             entry is None
             or entry.cluster is not cluster
@@ -413,8 +417,8 @@ class TaskOperations(ServiceCore):
 
     # -- ListTasks -------------------------------------------------------------------
 
-    def _op_list_tasks(self, reg: Region, params: dict[str, Any]) -> dict[str, Any]:
-        cluster = self._cluster(reg, params.get("cluster"))
+    def list_tasks(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
+        cluster = self._cluster(region_state, params.get("cluster"))
         desired = params.get("desiredStatus", "RUNNING")
         if desired not in ("RUNNING", "PENDING", "STOPPED"):
             raise EcsError(
@@ -422,7 +426,7 @@ class TaskOperations(ServiceCore):
                 "desiredStatus should be one of [RUNNING, PENDING, STOPPED]",
             )
         limit, after = paging.read_page_request(params, "ListTasks")
-        listed = self._listed_tasks(reg, cluster, params, desired, after)
+        listed = self._listed_tasks(region_state, cluster, params, desired, after)
         page, token = paging.take_page(listed, limit, "ListTasks")
         response: dict[str, Any] = {"taskArns": page}
         if token:
@@ -430,7 +434,12 @@ class TaskOperations(ServiceCore):
         return response
 
     def _listed_tasks(
-        self, reg: Region, cluster: Cluster, params: dict[str, Any], desired: str, after: int
+        self,
+        region_state: RegionState,
+        cluster: Cluster,
+        params: dict[str, Any],
+        desired: str,
+        after: int,
     ) -> Iterator[tuple[int, str]]:
         """``(creation order, ARN)`` of the tasks ListTasks lists, created after
         ``after``, oldest first. Only the cluster's stored tasks are read: those
@@ -439,7 +448,7 @@ class TaskOperations(ServiceCore):
         family = params.get("family")
         service = params.get("serviceName")
         for task_id in cluster.task_ids:
-            entry = reg.tasks[task_id]
+            entry = region_state.tasks[task_id]
             if entry.order <= after:
                 continue
             if entry.expired(now, self.retention) or now < entry.created_at + entry.invisible_for:

@@ -61,6 +61,7 @@ from dateutil.tz import tzlocal
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest
 
+from .. import _model as model
 from . import aio
 from .environment import CREDENTIALS
 
@@ -74,12 +75,9 @@ body as sent. Return ``(http_status, headers, body)`` to answer, or ``None`` to
 let moto's own ECS answer. An exception raised here comes out of the boto3 call.
 """
 
-_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 # ecs.us-west-2.amazonaws.com, ecs-fips.us-east-1.amazonaws.com,
 # ecs.cn-north-1.amazonaws.com.cn, ecs.us-east-1.api.aws, ecs.us-iso-east-1.c2s.ic.gov, ...
 _HOST_REGION = re.compile(r"^[a-z]+://ecs(?:-fips)?\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.")
-# AWS4-HMAC-SHA256 Credential=AKID/20240101/us-west-2/ecs/aws4_request, SignedHeaders=...
-_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[^/,\s]+)/ecs/aws4_request")
 _DEFAULT_REGION = "us-east-1"  # what moto assumes when a request names no region
 _STAND_IN_CREDENTIALS = Credentials(*CREDENTIALS)
 
@@ -338,7 +336,7 @@ def _aws_domains() -> frozenset[str]:
 def _ecs_call(request: AWSPreparedRequest) -> tuple[str, str, bytes] | None:
     """The ``(region, operation, body)`` of an ECS API request, or None for any other request."""
     target = _header(request, "X-Amz-Target")
-    if not target.startswith(_TARGET_PREFIX):
+    if not target.startswith(model.TARGET_PREFIX):
         return None
     body = request.body
     if body is None:
@@ -349,11 +347,11 @@ def _ecs_call(request: AWSPreparedRequest) -> tuple[str, str, bytes] | None:
         data = bytes(body)
     else:  # a streamed body: botocore never sends one for ECS's JSON protocol
         return None
-    match = _HOST_REGION.match(request.url) or _SCOPE_REGION.search(
+    match = _HOST_REGION.match(request.url) or model.SCOPE_REGION.search(
         _header(request, "Authorization")
     )
     region = match["region"] if match else _DEFAULT_REGION
-    return region, target[len(_TARGET_PREFIX) :], data
+    return region, target[len(model.TARGET_PREFIX) :], data
 
 
 def _header(request: AWSPreparedRequest, name: str) -> str:

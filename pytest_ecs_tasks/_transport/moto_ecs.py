@@ -1,4 +1,10 @@
-"""Keep moto's ECS aware of the clusters the fake creates and deletes.
+"""What the fake needs of moto's ECS: the one module that reads or changes moto's
+ECS state (``ecs_backends``).
+
+- :func:`task_definition`: a task definition registered through moto, for RunTask.
+- :func:`reset_account`: clear moto's ECS state of an account (``FakeEcs.reset()``).
+- :class:`MotoClusters`: keep moto's ECS aware of the clusters the fake creates
+  and deletes.
 
 The fake answers CreateCluster and DeleteCluster itself, so moto's ECS, which
 answers what the fake leaves to it (CreateService and the other service calls,
@@ -34,7 +40,14 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-__all__ = ["MOTO_LOCK", "ClusterView", "MotoClusters", "RegionView"]
+__all__ = [
+    "MOTO_LOCK",
+    "ClusterView",
+    "MotoClusters",
+    "RegionView",
+    "reset_account",
+    "task_definition",
+]
 
 #: Held while moto's ECS state is read or changed here, and by ``ecs-tasks serve``
 #: around each request it hands to moto (moto's backends are not built for
@@ -87,27 +100,31 @@ class RegionView(Protocol):
 class MotoClusters:
     """The fake's clusters, mirrored into moto's ECS backends (see the module's text)."""
 
-    def sync(self, reg: RegionView) -> None:
-        """Make moto's clusters in ``reg``'s region agree with the fake's: a record
+    def sync(self, region_state: RegionView) -> None:
+        """Make moto's clusters in ``region_state``'s region agree with the fake's: a record
         for each ACTIVE one, none for a deleted one. Cheap when neither side
         changed since the last sync."""
         with MOTO_LOCK:
-            for backend in _backends(reg):
+            for backend in _backends(region_state):
                 synced = vars(backend).get(_SYNCED)
-                if synced is not None and synced[0]() is reg and synced[1] == reg.revision:
+                if (
+                    synced is not None
+                    and synced[0]() is region_state
+                    and synced[1] == region_state.revision
+                ):
                     continue  # this backend already agrees (a reset of moto clears the mark)
-                for name, incarnations in reg.clusters.items():
+                for name, incarnations in region_state.clusters.items():
                     if incarnations:
                         _sync_one(backend, name, incarnations[-1])
-                vars(backend)[_SYNCED] = (weakref.ref(reg), reg.revision)
+                vars(backend)[_SYNCED] = (weakref.ref(region_state), region_state.revision)
 
-    def usage(self, reg: RegionView, name: str) -> tuple[int, int]:
+    def usage(self, region_state: RegionView, name: str) -> tuple[int, int]:
         """What moto runs on cluster ``name``: (active services, registered container
         instances), summed over the accounts the clusters are mirrored into."""
         services = instances = 0
         with MOTO_LOCK:
-            self.sync(reg)
-            for backend in _backends(reg):
+            self.sync(region_state)
+            for backend in _backends(region_state):
                 if name not in backend.clusters:
                     continue
                 services += sum(
@@ -120,8 +137,47 @@ class MotoClusters:
         return services, instances
 
 
-def _backends(reg: RegionView) -> Iterator[Any]:
-    """moto's ECS backends of ``reg``'s region for the accounts the clusters go to;
+def task_definition(region: str, account_id: str, reference: str) -> Mapping[str, Any] | None:
+    """A task definition registered through moto (``family:revision``, family or
+    ARN), as a TaskDefinition record; ``None`` if moto has none by that reference.
+    Looked up in ``account_id`` and in moto's default account."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ecs.models import ecs_backends
+
+    for account in dict.fromkeys((account_id, DEFAULT_ACCOUNT_ID)):
+        try:
+            backend = ecs_backends[account][region]
+            definition = backend.describe_task_definition(reference)
+        except Exception:  # moto's own "not found" errors, or a region it does not know
+            continue
+        return {
+            "taskDefinitionArn": definition.arn,
+            "family": definition.family,
+            "revision": definition.revision,
+            "containerDefinitions": list(definition.container_definitions),
+            "networkMode": getattr(definition, "network_mode", None),
+            "requiresCompatibilities": list(
+                getattr(definition, "requires_compatibilities", None) or []
+            ),
+            "cpu": getattr(definition, "cpu", None),
+            "memory": getattr(definition, "memory", None),
+        }
+    return None
+
+
+def reset_account(account_id: str) -> None:
+    """Clear moto's ECS state of ``account_id`` in every region (if moto is loaded)."""
+    if "moto.ecs.models" not in sys.modules:
+        return
+    from moto.ecs.models import ecs_backends
+
+    with MOTO_LOCK:
+        for backend in list(ecs_backends[account_id].values()):
+            backend.reset()
+
+
+def _backends(region_state: RegionView) -> Iterator[Any]:
+    """moto's ECS backends of ``region_state``'s region for the accounts the clusters go to;
     none if moto is not imported yet, or does not know the region."""
     if "moto" not in sys.modules:
         return
@@ -129,9 +185,9 @@ def _backends(reg: RegionView) -> Iterator[Any]:
     from moto.ecs.models import ecs_backends
 
     default = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
-    for account in dict.fromkeys((default, reg.account_id)):
+    for account in dict.fromkeys((default, region_state.account_id)):
         try:
-            backend = ecs_backends[account][reg.region]
+            backend = ecs_backends[account][region_state.region]
         except KeyError:  # a region moto does not know
             continue
         yield backend
