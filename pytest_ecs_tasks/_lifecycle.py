@@ -6,15 +6,32 @@ stop fields are present, what its containers and ENI attachment show. Nothing
 here ticks: a :class:`Timeline` is a plan, and :func:`render_task` reads it at
 a given time.
 
-Floor 1: imports nothing from the rest of the package.
+Its parts: the values (statuses, launch types, stop codes:
+:mod:`._lifecycle_constants`), the steps and the plan (:class:`Timings`,
+:class:`Timeline`: :mod:`._timeline`), both re-exported here, and, in this
+module, the task record a timeline shows.
+
+Floor 1: imports only its own floor-1 parts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from ._lifecycle_constants import (
+    CONTAINER_STATUSES,
+    DEFAULT_STOP_EXIT_CODE,
+    LAUNCH_TYPES,
+    STOP_CODES,
+    STOPPED_REASONS,
+    TASK_STATUSES,
+)
+from ._lifecycle_constants import DESIRED_STATUSES as DESIRED_STATUSES
+from ._timeline import EC2_TIMINGS as EC2_TIMINGS
+from ._timeline import Snapshot, Stop, Timeline, Timings
 
 __all__ = [
     "CONTAINER_STATUSES",
@@ -31,106 +48,6 @@ __all__ = [
     "render_task",
 ]
 
-#: Every ``lastStatus`` a task passes through, in order.
-TASK_STATUSES: tuple[str, ...] = (
-    "PROVISIONING",
-    "PENDING",
-    "ACTIVATING",
-    "RUNNING",
-    "DEACTIVATING",
-    "STOPPING",
-    "DEPROVISIONING",
-    "STOPPED",
-)
-CONTAINER_STATUSES: tuple[str, ...] = ("PENDING", "RUNNING", "STOPPED")
-DESIRED_STATUSES: tuple[str, ...] = ("RUNNING", "STOPPED")
-LAUNCH_TYPES: tuple[str, ...] = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
-
-#: Every ``stopCode`` the service sets, with the ``stoppedReason`` it typically carries.
-STOPPED_REASONS: dict[str, str] = {
-    "TaskFailedToStart": "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
-    "EssentialContainerExited": "Essential container in task exited",
-    "UserInitiated": "Task stopped by user",
-    "ServiceSchedulerInitiated": "Scaling activity initiated by (deployment ecs-svc/0000000000000000000)",
-    "SpotInterruption": "Your Spot Task was interrupted.",
-    "TerminationNotice": "Your Spot Task was interrupted.",
-    "InfrastructureHealth": "Task stopped due to an infrastructure health issue.",
-}
-STOP_CODES: tuple[str, ...] = tuple(STOPPED_REASONS)
-
-#: The exit code a container gets when a stop (not its own exit) ends it: SIGTERM.
-DEFAULT_STOP_EXIT_CODE = 143
-
-
-def _s(seconds: float) -> timedelta:
-    return timedelta(seconds=seconds)
-
-
-_MILLISECOND = timedelta(milliseconds=1)
-
-
-def _ceil_second(when: datetime) -> datetime:
-    fraction = when.microsecond
-    return when + timedelta(0, 0, 1_000_000 - fraction) if fraction else when
-
-
-@dataclass(frozen=True)
-class Timings:
-    """How long each step of the lifecycle takes. Defaults are Fargate-like,
-    read off real tasks (see the docs' lifecycle page)."""
-
-    #: RunTask answered -> the Fargate agent connected and the task is PENDING.
-    provisioning: timedelta = _s(3.662)
-    #: PENDING -> the image pull starts.
-    pending: timedelta = _s(11.864)
-    #: How long the image pull takes.
-    pull: timedelta = _s(7.141)
-    #: Pull done -> RUNNING (the ACTIVATING step).
-    activating: timedelta = _s(0.11)
-    #: Stop requested -> ``lastStatus`` moves on from where it was.
-    stop_lag: timedelta = _s(0.5)
-    #: Stop requested -> the containers have exited.
-    stopping: timedelta = _s(0.167)
-    #: Containers exited (``executionStoppedAt``) -> STOPPED; for a task that never
-    #: ran, its last stopping stage plus ``stop_lag`` -> STOPPED.
-    deprovisioning: timedelta = _s(23.3)
-
-    @classmethod
-    def from_kwargs(cls, values: Mapping[str, object], *, base: Timings | None = None) -> Timings:
-        """Timings from keyword arguments (``timedelta`` or seconds), checked."""
-        base = base or cls()
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise TypeError(
-                f"unknown timing {', '.join(map(repr, unknown))}; the timings are: "
-                + ", ".join(sorted(known))
-            )
-        changes: dict[str, timedelta] = {}
-        for name, value in values.items():
-            if isinstance(value, timedelta):
-                step = value
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                step = _s(value)
-            else:
-                raise TypeError(f"timing {name!r} must be a timedelta or seconds, got {value!r}")
-            if step < timedelta(0):
-                raise ValueError(f"timing {name!r} cannot be negative, got {step}")
-            changes[name] = step
-        return replace(base, **changes)
-
-
-EC2_TIMINGS = Timings(provisioning=_s(0), pending=_s(1.2), pull=_s(2.4), activating=_s(0.05))
-
-
-@dataclass(frozen=True)
-class Stop:
-    """A stop: requested at ``requested_at`` (``stoppingAt``) with a code and reason."""
-
-    requested_at: datetime
-    code: str
-    reason: str
-
 
 @dataclass(frozen=True)
 class ContainerExit:
@@ -138,251 +55,6 @@ class ContainerExit:
 
     exit_code: int | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a timeline shows at one moment."""
-
-    last_status: str
-    desired_status: str
-    version: int
-    #: API member name -> datetime, only those already set at this moment.
-    instants: dict[str, datetime]
-    stop: Stop | None
-    container_status: str
-    #: The containers have been started (they carry runtime ids).
-    containers_started: bool
-    attachment_status: str
-
-
-#: A :class:`Snapshot`'s fields, in order.
-_Reading = tuple[str, str, int, dict[str, datetime], Stop | None, str, bool, str]
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """When a task does what. Build one with :meth:`plan`, end it with :meth:`stopped`."""
-
-    created_at: datetime
-    #: awsvpc networking (Fargate): PROVISIONING, ACTIVATING, DEACTIVATING and
-    #: DEPROVISIONING steps and an ENI attachment.
-    awsvpc: bool = True
-    timings: Timings = field(default_factory=Timings)
-    #: Set when the task fails to start: the pull or start fails with this reason.
-    start_failure: str | None = None
-    stop: Stop | None = None
-    stages: tuple[tuple[str, datetime], ...] = field(init=False, repr=False, compare=False)
-    instants: dict[str, datetime] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.created_at.tzinfo is None:
-            raise ValueError("a timeline needs aware datetimes")
-        stages, instants = self._compute()
-        object.__setattr__(self, "stages", stages)
-        object.__setattr__(self, "instants", instants)
-
-    # -- building -------------------------------------------------------------------
-
-    @classmethod
-    def plan(
-        cls,
-        created_at: datetime,
-        *,
-        awsvpc: bool = True,
-        timings: Timings | None = None,
-        runs_for: timedelta | None = None,
-        start_failure: str | None = None,
-    ) -> Timeline:
-        """A task created at ``created_at``. ``runs_for``: its essential container
-        exits that long after RUNNING (``None``: it runs until stopped).
-        ``start_failure``: it never starts and stops with ``TaskFailedToStart``."""
-        timings = timings or (Timings() if awsvpc else EC2_TIMINGS)
-        base = cls(created_at, awsvpc=awsvpc, timings=timings, start_failure=start_failure)
-        if start_failure is not None:
-            at = base.instants["pullStartedAt"] + timings.pull
-            return base._with(Stop(at, "TaskFailedToStart", start_failure))
-        if runs_for is not None:
-            if runs_for < timedelta(0):
-                raise ValueError(f"runs_for cannot be negative, got {runs_for}")
-            at = base.instants["startedAt"] + runs_for
-            return base._with(
-                Stop(at, "EssentialContainerExited", STOPPED_REASONS["EssentialContainerExited"])
-            )
-        return base
-
-    def stopped(self, at: datetime, code: str, reason: str) -> Timeline:
-        """This timeline with a stop requested at ``at``. A stop already requested
-        by then stays as it was (the service keeps the first stop)."""
-        if self.stop is not None and self.stop.requested_at <= at:
-            return self
-        return self._with(Stop(at, code, reason))
-
-    def shifted(self, delta: timedelta) -> Timeline:
-        """The same timeline, every instant moved by ``delta``."""
-        stop = self.stop
-        if stop is not None:
-            stop = Stop(stop.requested_at + delta, stop.code, stop.reason)
-        return self._with(stop, self.created_at + delta)
-
-    def _with(self, stop: Stop | None, created_at: datetime | None = None) -> Timeline:
-        """This timeline with another stop (and creation time): ``dataclasses.replace``
-        without its per-call introspection, as records are built by the thousand."""
-        return Timeline(
-            self.created_at if created_at is None else created_at,
-            self.awsvpc,
-            self.timings,
-            self.start_failure,
-            stop,
-        )
-
-    # -- reading --------------------------------------------------------------------
-
-    @property
-    def started(self) -> bool:
-        """The containers started (the task reached RUNNING) at some point of this plan."""
-        return "startedAt" in self.instants
-
-    @property
-    def stopped_at(self) -> datetime | None:
-        return self.instants.get("stoppedAt")
-
-    def status_at(self, now: datetime) -> str:
-        """The ``lastStatus`` at ``now``: ``at(now).last_status``, without the rest."""
-        last_status = self.stages[0][0]
-        for name, at in self.stages:
-            if at > now:
-                break
-            last_status = name
-        return last_status
-
-    def at(self, now: datetime) -> Snapshot:
-        """What the task shows at ``now`` (which must be at or after ``created_at``)."""
-        return Snapshot(*self._read(now))
-
-    def _read(self, now: datetime) -> _Reading:
-        """:meth:`at`'s :class:`Snapshot`, as a tuple of its fields in their order
-        (building the frozen dataclass costs more than reading the plan)."""
-        last_status = self.stages[0][0]
-        version = 0
-        for name, at in self.stages:
-            if at <= now:
-                last_status = name
-                version += 1
-            else:
-                break
-        stop = self.stop if self.stop is not None and self.stop.requested_at <= now else None
-        if stop is not None:
-            version += 1
-        every = self.instants
-        if max(every.values()) <= now:  # the usual case: all set by now
-            instants = dict(every)
-        else:
-            instants = {k: v for k, v in every.items() if v <= now}
-        started = "startedAt" in instants
-        if "executionStoppedAt" in instants or last_status == "STOPPED":
-            container_status = "STOPPED"
-        elif started:
-            container_status = "RUNNING"
-        else:
-            container_status = "PENDING"
-        if last_status == "PROVISIONING":
-            attachment = "PRECREATED"
-        elif last_status == "DEPROVISIONING":
-            attachment = "DETACHED"
-        elif last_status == "STOPPED":
-            attachment = "DELETED"
-        else:
-            attachment = "ATTACHED"
-        return (
-            last_status,
-            "STOPPED" if stop is not None else "RUNNING",
-            version,
-            instants,
-            stop,
-            container_status,
-            started,
-            attachment,
-        )
-
-    # -- the plan itself ------------------------------------------------------------
-
-    def _compute(self) -> tuple[tuple[tuple[str, datetime], ...], dict[str, datetime]]:
-        t = self.timings
-        created = self.created_at
-        connected = created + t.provisioning
-        pull_started = connected + t.pending
-        pull_stopped = pull_started + t.pull
-        started = pull_stopped + t.activating
-        stop = self.stop
-        awsvpc = self.awsvpc
-        # Whether an instant comes before the stop (if any) cuts the plan short.
-        cutoff = stop.requested_at if stop is not None else None
-        stages: list[tuple[str, datetime]] = []
-        instants: dict[str, datetime] = {"createdAt": created}
-        connects = cutoff is None or connected < cutoff or connected == created
-        if awsvpc:
-            stages.append(("PROVISIONING", created))
-            if connects:
-                stages.append(("PENDING", connected))
-        else:
-            stages.append(("PENDING", created))
-        if connects:
-            instants["connectivityAt"] = connected
-        if cutoff is None or pull_started < cutoff:
-            instants["pullStartedAt"] = pull_started
-        failed = self.start_failure is not None
-        if not failed and (cutoff is None or pull_stopped < cutoff):
-            instants["pullStoppedAt"] = pull_stopped
-            if awsvpc:
-                stages.append(("ACTIVATING", pull_stopped))
-        ran = not failed and (cutoff is None or started < cutoff)
-        if ran:
-            instants["startedAt"] = started
-            stages.append(("RUNNING", started))
-        if stop is not None:
-            requested = stop.requested_at
-            instants["stoppingAt"] = requested
-            lag = t.stop_lag
-            # Each stage after the stop comes at least a millisecond after the one
-            # before: ``when if when > soonest else soonest`` is ``max(when, soonest)``.
-            last = stages[-1][1]
-            moved = requested + lag
-            if ran:
-                exited = _ceil_second(requested + t.stopping)
-                instants["executionStoppedAt"] = exited
-                if exited < moved:
-                    moved = exited
-                if awsvpc:
-                    soonest = last + _MILLISECOND
-                    last = moved if moved > soonest else soonest
-                    stages.append(("DEACTIVATING", last))
-                    when, soonest = moved + lag, last + _MILLISECOND
-                    last = when if when > soonest else soonest
-                    stages.append(("STOPPING", last))
-                    when, soonest = last + lag, last + _MILLISECOND
-                    when = when if when > soonest else soonest
-                    last = exited if exited > when else when
-                    stages.append(("DEPROVISIONING", last))
-                else:
-                    soonest = last + _MILLISECOND
-                    last = moved if moved > soonest else soonest
-                    stages.append(("STOPPING", last))
-                gone = exited + t.deprovisioning
-            else:
-                soonest = last + _MILLISECOND
-                last = moved if moved > soonest else soonest
-                stages.append(("STOPPING", last))
-                if awsvpc:
-                    when, soonest = moved + lag, last + _MILLISECOND
-                    last = when if when > soonest else soonest
-                    stages.append(("DEPROVISIONING", last))
-                gone = last + lag + t.deprovisioning
-            soonest = last + _MILLISECOND
-            last = gone if gone > soonest else soonest
-            stages.append(("STOPPED", last))
-            instants["stoppedAt"] = last
-        return tuple(stages), instants
 
 
 # -- rendering a task record -----------------------------------------------------------

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 from mypy_boto3_ecs import ECSClient
 
-from pytest_ecs_tasks import FakeEcs
+from pytest_ecs_tasks import FakeEcs, _lifecycle_constants, _timeline
+from pytest_ecs_tasks import _lifecycle as lifecycle
 from pytest_ecs_tasks._clock import Clock
 
 from .consistency import ORDER, assert_consistent_task, assert_valid_response
@@ -333,3 +337,33 @@ def test_stopped_comes_deprovisioning_after_the_containers_exit(
     ecs_clock.advance(minutes=5)
     task = one(ecs, arn)
     assert task["stoppedAt"] - task["executionStoppedAt"] == timedelta(seconds=23.3)
+
+
+# -- the module and its parts -----------------------------------------------------------------
+
+FLOOR_1 = {"_arns", "_clock", "_model", "_lifecycle_constants", "_timeline"}
+
+
+def test_lifecycle_names_stay_in_lifecycle_and_its_parts_stay_on_floor_1() -> None:
+    # every name the package reads as lifecycle.X, wherever it lives now
+    for name in (
+        *lifecycle.__all__,
+        "DESIRED_STATUSES",
+        "EC2_TIMINGS",
+        "TIMELINE_TASK_MEMBERS",
+        "STARTED_CONTAINER_MEMBERS",
+    ):
+        assert hasattr(lifecycle, name), name
+    assert lifecycle.Timeline is _timeline.Timeline
+    assert lifecycle.STOP_CODES is _lifecycle_constants.STOP_CODES
+    # floor 1: the standard library and floor-1 modules only, nothing heavy to import
+    for module in (lifecycle, _timeline, _lifecycle_constants):
+        assert module.__file__ is not None
+        for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.level == 1 and node.module in FLOOR_1, (module, node.module)
+            elif isinstance(node, ast.ImportFrom):
+                assert str(node.module).split(".")[0] in sys.stdlib_module_names, node.module
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert alias.name.split(".")[0] in sys.stdlib_module_names, alias.name

@@ -158,6 +158,64 @@ def test_plan_runs_decides_how_tasks_started_by_run_task_end(
         assert task["stoppedReason"] == "CannotPullContainerError: nope"
 
 
+# -- tasks: durations --------------------------------------------------------------------------
+
+
+def test_tasks_takes_durations_as_text_as_run_task_does_in_python(
+    ecs_tasks: FakeEcs, ecs_tasks_server: EcsServer
+) -> None:
+    ecs = http_client(ecs_tasks_server.url)
+    served = ok(
+        ecs_tasks_server,
+        "tasks",
+        {"runs_for": "5m", "exit_code": 3, "timings": {"pending": "1s", "pull": 2}},
+    )["taskArn"]
+    python = ecs_tasks.run_task(runs_for="5m", exit_code=3, pending="1s", pull=2)["taskArn"]
+
+    ok(ecs_tasks_server, "clock/advance", {"minutes": 4})
+    (running,) = ecs.describe_tasks(tasks=[served])["tasks"]
+    assert (running["lastStatus"], running["desiredStatus"]) == ("RUNNING", "RUNNING")
+    started = running["startedAt"]
+    assert started - running["createdAt"] < timedelta(seconds=10)  # pending 1 s, pull 2 s
+
+    ok(ecs_tasks_server, "clock/advance", {"minutes": 2})
+    tasks: dict[str, dict[str, Any]] = {
+        t["taskArn"]: dict(t) for t in ecs.describe_tasks(tasks=[served, python])["tasks"]
+    }
+    task = tasks[served]
+    assert (task["lastStatus"], task["stopCode"]) == ("STOPPED", "EssentialContainerExited")
+    assert task["stoppingAt"] - started == timedelta(minutes=5)
+    assert {c["name"]: c.get("exitCode") for c in task["containers"]}["app"] == 3
+    # the same timeline as the task Python's run_task(runs_for="5m") started at that moment
+    members = ("createdAt", "startedAt", "stoppingAt", "executionStoppedAt", "stoppedAt")
+    assert [task[m] for m in members] == [tasks[python][m] for m in members]
+
+
+BAD_DURATIONS: list[tuple[dict[str, Any], str]] = [
+    ({"runs_for": "soon"}, "runs_for='soon': give a timedelta, seconds, or text like '90m' or '1h'"),
+    ({"runs_for": "-5m"}, "runs_for='-5m': give a timedelta, seconds, or text like '90m' or '1h'"),
+    ({"runs_for": "inf"}, "runs_for='inf': give a timedelta, seconds, or text like '90m' or '1h'"),
+    ({"runs_for": -300}, "runs_for=-300: cannot be negative"),
+    ({"runs_for": "365001d"}, "runs_for='365001d': longer than 365,000 days"),
+    ({"runs_for": [300]}, "runs_for must be seconds or text like '90m', got [300]"),
+    ({"runs_for": True}, "runs_for must be seconds or text like '90m', got True"),
+    ({"timings": {"pull": "slow"}}, "pull='slow': give a timedelta, seconds, or text like '90m' or '1h'"),
+    ({"timings": {"pull": -1}}, "pull=-1: cannot be negative"),
+    ({"timings": {"pull": None}}, "timing pull must be seconds or text like '90m', got None"),
+    ({"timings": {"nap": "1s"}}, "unknown timing 'nap'; the timings are: activating, deprovisioning, pending, provisioning, pull, stop_lag, stopping"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "message"), BAD_DURATIONS)
+def test_tasks_refuses_bad_durations_as_plan_runs_does(
+    ecs_tasks: FakeEcs, ecs_tasks_server: EcsServer, body: dict[str, Any], message: str
+) -> None:
+    assert refused(ecs_tasks_server, "tasks", body) == message
+    assert refused(ecs_tasks_server, "plan_runs", body) == message
+    assert ecs_tasks.calls == []
+    assert http_client(ecs_tasks_server.url).list_tasks()["taskArns"] == []
+
+
 # -- tasks/stop -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,47 @@
+"""The values a task's lifecycle goes through: its statuses, launch types, stop codes
+and the reasons they carry (re-exported by :mod:`pytest_ecs_tasks._lifecycle`).
+
+Floor 1: imports nothing from the rest of the package.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CONTAINER_STATUSES",
+    "DEFAULT_STOP_EXIT_CODE",
+    "DESIRED_STATUSES",
+    "LAUNCH_TYPES",
+    "STOPPED_REASONS",
+    "STOP_CODES",
+    "TASK_STATUSES",
+]
+
+#: Every ``lastStatus`` a task passes through, in order.
+TASK_STATUSES: tuple[str, ...] = (
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    "STOPPED",
+)
+CONTAINER_STATUSES: tuple[str, ...] = ("PENDING", "RUNNING", "STOPPED")
+DESIRED_STATUSES: tuple[str, ...] = ("RUNNING", "STOPPED")
+LAUNCH_TYPES: tuple[str, ...] = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
+
+#: Every ``stopCode`` the service sets, with the ``stoppedReason`` it typically carries.
+STOPPED_REASONS: dict[str, str] = {
+    "TaskFailedToStart": "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+    "EssentialContainerExited": "Essential container in task exited",
+    "UserInitiated": "Task stopped by user",
+    "ServiceSchedulerInitiated": "Scaling activity initiated by (deployment ecs-svc/0000000000000000000)",
+    "SpotInterruption": "Your Spot Task was interrupted.",
+    "TerminationNotice": "Your Spot Task was interrupted.",
+    "InfrastructureHealth": "Task stopped due to an infrastructure health issue.",
+}
+STOP_CODES: tuple[str, ...] = tuple(STOPPED_REASONS)
+
+#: The exit code a container gets when a stop (not its own exit) ends it: SIGTERM.
+DEFAULT_STOP_EXIT_CODE = 143
