@@ -1,11 +1,21 @@
-"""Factories for realistic ECS records (factory_boy + Faker)."""
+"""Factories for realistic ECS records (factory_boy + Faker).
+
+The factories, one module each: :mod:`.task`, :mod:`.container`, :mod:`.failure`
+and :mod:`.describe_tasks` (on :mod:`.base`). What they build records from:
+:mod:`._parts` (a task's and a container's static parts, which the fake service
+uses too), made of :mod:`.draws`, :mod:`.ids`, :mod:`.names` and :mod:`.network`;
+:mod:`.moments` places a task in time. :mod:`._checks` checks their arguments.
+"""
 
 from __future__ import annotations
 
 import factory.random
 
 from .._seeding import take_pending
-from .factories import ContainerFactory, DescribeTasksResponseFactory, FailureFactory, TaskFactory
+from .container import ContainerFactory
+from .describe_tasks import DescribeTasksResponseFactory
+from .failure import FailureFactory
+from .task import TaskFactory
 
 __all__ = [
     "ContainerFactory",

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from .. import _arns as arns
 from .. import _lifecycle as lifecycle
 from .. import _model as model
 from .._clock import current_time, to_utc
+from .._tags import FORMS as TAG_FORMS
+from .._tags import TagWording, to_tag_list
 
 __all__ = [
     "ArgumentTypeError",
@@ -30,8 +32,10 @@ __all__ = [
     "exit_code",
     "flag",
     "moment",
+    "place",
     "region",
     "tag_list",
+    "task_arn",
     "validate_members",
 ]
 
@@ -106,6 +110,24 @@ def place(region_: object, account_id_: object, cluster_: object) -> tuple[str, 
     return key
 
 
+def task_arn(name: str, value: object, cluster: str) -> arns.TaskIdentity:
+    """A task ARN given as ``name=``, as the identity it names: in ``cluster`` if
+    the ARN (in the old format) names none."""
+    parsed = arns.parse_task_arn(value) if isinstance(value, str) else None
+    if parsed is None or not arns.is_task_id(parsed.task_id):
+        raise ValueError(
+            f"{name}={value!r} is not a task ARN; write it like "
+            "'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef'"
+        )
+    return arns.TaskIdentity(
+        parsed.region,
+        parsed.account_id,
+        parsed.cluster or cluster,
+        parsed.task_id,
+        long_arn_format=parsed.cluster is not None,
+    )
+
+
 def choice(name: str, value: object, valid: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in valid:
         raise ValueError(
@@ -159,59 +181,48 @@ def moment(value: object) -> datetime:
     return when
 
 
-_TAG_FORMS = "a dict like {'team': 'data'} or a list like [{'key': 'team', 'value': 'data'}]"
+class _TagWording(TagWording):
+    """The factories' reading of ``tags=``: a dict or a list (or tuple) of tags, held
+    to AWS's limits, each problem named by the tag it is in."""
+
+    aws_limits = True
+
+    def is_list(self, value: object) -> TypeGuard[Sequence[object]]:
+        return isinstance(value, (list, tuple))
+
+    def not_tags(self, name: str, value: object) -> Exception:
+        return ArgumentTypeError(f"{name}={value!r} is {_a(value)}: give {TAG_FORMS}")
+
+    def not_a_tag(self, where: str, tag: object) -> Exception:
+        return ArgumentTypeError(f"{where}={tag!r} is {_a(tag)}: each tag is {_A_TAG}")
+
+    def no_key(self, where: str, tag: Mapping[object, object]) -> Exception:
+        return ValueError(f"{where}={tag!r} has no 'key': each tag is {_A_TAG}")
+
+    def unknown_members(
+        self, where: str, tag: Mapping[object, object], unknown: set[object]
+    ) -> Exception:
+        names = ", ".join(map(repr, sorted(map(str, unknown))))
+        return ValueError(f"{where}={tag!r}: unknown member {names}; a tag has 'key' and 'value'")
+
+    def not_text(
+        self, name: str, value: object, where: str, key: object, text: object
+    ) -> Exception:
+        if not isinstance(key, str):
+            return ArgumentTypeError(f"{where}: the tag key {key!r} is {_a(key)}, not a str")
+        return ArgumentTypeError(
+            f"{where}: the value {text!r} of tag {key!r} is {_a(text)}, not a str"
+        )
+
+
+_A_TAG = "a dict like {'key': 'team', 'value': 'data'}"
+_TAGS = _TagWording()
 
 
 def tag_list(value: object, name: str = "tags") -> list[dict[str, str]]:
     """``tags=`` (``None``, a dict or boto3's list of ``{"key", "value"}`` dicts) as
     the list a record holds."""
-    if value is None:
-        return []
-    pairs: list[tuple[str, object, object]] = []
-    if isinstance(value, Mapping):
-        pairs = [(f"{name}[{key!r}]", key, text) for key, text in value.items()]
-    elif isinstance(value, (list, tuple)):
-        for i, tag in enumerate(value):
-            where = f"{name}[{i}]"
-            if not isinstance(tag, Mapping):
-                raise ArgumentTypeError(
-                    f"{where}={tag!r} is {_a(tag)}: each tag is a dict like "
-                    "{'key': 'team', 'value': 'data'}"
-                )
-            if "key" not in tag:
-                raise ValueError(
-                    f"{where}={tag!r} has no 'key': each tag is a dict like "
-                    "{'key': 'team', 'value': 'data'}"
-                )
-            unknown = sorted(map(str, set(tag) - {"key", "value"}))
-            if unknown:
-                raise ValueError(
-                    f"{where}={tag!r}: unknown member {', '.join(map(repr, unknown))}; "
-                    "a tag has 'key' and 'value'"
-                )
-            pairs.append((where, tag["key"], tag.get("value", "")))
-    else:
-        raise ArgumentTypeError(f"{name}={value!r} is {_a(value)}: give {_TAG_FORMS}")
-    if len(pairs) > 50:
-        raise ValueError(f"{name}: {len(pairs)} tags, but a resource has at most 50")
-    tags: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for where, key, text in pairs:
-        if not isinstance(key, str):
-            raise ArgumentTypeError(f"{where}: the tag key {key!r} is {_a(key)}, not a str")
-        if not isinstance(text, str):
-            raise ArgumentTypeError(
-                f"{where}: the value {text!r} of tag {key!r} is {_a(text)}, not a str"
-            )
-        if not 1 <= len(key) <= 128:
-            raise ValueError(f"{where}: the tag key {key!r} is not 1 to 128 characters long")
-        if len(text) > 256:
-            raise ValueError(f"{where}: the value of tag {key!r} is over 256 characters long")
-        if key in seen:
-            raise ValueError(f"{where}: the tag key {key!r} is given twice; keys are unique")
-        seen.add(key)
-        tags.append({"key": key, "value": text})
-    return tags
+    return to_tag_list(value, name, _TAGS)
 
 
 #: Container definition members a ``containers`` entry may carry besides Container members.

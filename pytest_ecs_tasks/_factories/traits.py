@@ -18,7 +18,7 @@ def task_traits() -> tuple[str, ...]:
     """The names of ``TaskFactory``'s traits, in the order it declares them."""
     import factory
 
-    from .factories import TaskFactory
+    from .task import TaskFactory
 
     return tuple(
         name
