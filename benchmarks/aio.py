@@ -100,7 +100,7 @@ def _payload(fake: FakeEcs, arns: list[str]) -> bytes:
     """The fake's own DescribeTasks answer for ``arns``, as the wire carries it."""
     from pytest_ecs_tasks._wire import to_wire
 
-    answer = fake.service.handle(
+    answer = fake._service.handle(
         REGION, "DescribeTasks", {"cluster": CLUSTER, "tasks": arns}, record=False
     )
     return json.dumps(to_wire(answer)).encode("utf-8")

@@ -103,7 +103,7 @@ def describe_memory(calls: int, checkpoint: int) -> dict[str, Any]:
     with FakeEcs() as fake:
         arns = [fake.run_task(runs_for=600)["taskArn"] for _ in range(100)]
         body = json.dumps({"cluster": "default", "tasks": arns}).encode()
-        answer = fake.service.dispatch
+        answer = fake._service.dispatch
         points: dict[int, int] = {}
         for i in range(1, calls + 1):
             status, _, _ = answer("us-east-1", "DescribeTasks", body)  # type: ignore[misc]
@@ -148,7 +148,7 @@ def list_tasks_with_expired(expired: int, live: int, rounds: int, calls: int) ->
                     timings[name].append((time.perf_counter() - start) * 1000.0)
                     if len(listed["taskArns"]) != live:
                         raise SystemExit(f"ListTasks listed {len(listed['taskArns'])} tasks")
-    stored = len(fakes["expired"].service.region_state("us-east-1").tasks)
+    stored = len(fakes["expired"]._service.region_state("us-east-1").tasks)
     return {
         "expired": expired,
         "live": live,

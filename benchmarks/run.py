@@ -1526,7 +1526,7 @@ def write_docs(
         "   (with `ecs-tasks --help` and `python -c pass` in the same rounds). *Long runs*:",
         "   one fake answers "
         f"{plan.long_run_calls:,} DescribeTasks requests of 100 running task ids as",
-        "   the transport hands them over (`FakeEcs.service.dispatch`, the bytes a boto3",
+        "   the transport hands them over (`FakeEcs._service.dispatch`, the bytes a boto3",
         "   client sends), and the resident set size is read at call "
         f"{plan.long_run_checkpoint:,} (the calls",
         "   log is full by then) and at the end. *Expired tasks*: ListTasks through a boto3",

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ._scenarios import Arranged, Scenario, failure_scenarios
     from ._server import EcsServer
     from ._service.core import Call
+    from ._service.errors import EcsError
     from ._service.faults import Fault
     from ._settings import SettingError
     from ._transport.aio_answers import AsyncClientError
@@ -50,6 +51,7 @@ __all__ = [
     "ContainerRecord",
     "DescribeTasksRecord",
     "DescribeTasksResponseFactory",
+    "EcsError",
     "EcsServer",
     "FailureFactory",
     "FailureRecord",
@@ -79,6 +81,7 @@ _HOMES = {
     "ContainerRecord": "._record_types",
     "DescribeTasksRecord": "._record_types",
     "DescribeTasksResponseFactory": "._factories",
+    "EcsError": "._service.errors",
     "EcsServer": "._server",
     "FailureFactory": "._factories",
     "FailureRecord": "._record_types",

@@ -21,7 +21,7 @@ __all__ = [
     "task_definition_arn",
 ]
 
-_ACCOUNT = re.compile(r"^\d{12}$")
+ACCOUNT = re.compile(r"^\d{12}$")
 #: A region name, like ``us-east-1``.
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 #: A task id: 32 lowercase hex characters (new format) or a 36-character UUID (old).
@@ -52,7 +52,7 @@ def check_region(region: str) -> str:
 
 
 def check_account(account_id: str) -> str:
-    if not isinstance(account_id, str) or not _ACCOUNT.match(account_id):
+    if not isinstance(account_id, str) or not ACCOUNT.match(account_id):
         raise ValueError(f"account_id must be 12 digits, like '123456789012', got {account_id!r}")
     return account_id
 

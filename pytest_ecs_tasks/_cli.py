@@ -233,7 +233,7 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "needs the token printed below",
             file=sys.stderr,
         )
-    fake = FakeEcs.from_settings(settings)
+    fake = FakeEcs._from_settings(settings)
     server = EcsServer(
         fake,
         args.host,

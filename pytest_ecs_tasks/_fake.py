@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -98,7 +99,7 @@ class FakeEcs:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> FakeEcs:
+    def _from_settings(cls, settings: Settings) -> FakeEcs:
         """A fake configured by settings already checked (the plugin's, the command
         line's), reseeding the factories first when they name a seed."""
         fake = cls.__new__(cls)
@@ -114,7 +115,9 @@ class FakeEcs:
             cluster_mirror=moto_ecs.MotoClusters(),
         )
 
-    def _dispatch(self, region: str, operation: str, body: bytes) -> Any:
+    def _dispatch(
+        self, region: str, operation: str, body: bytes
+    ) -> tuple[int, dict[str, str], bytes] | None:
         return self._service.dispatch(region, operation, body)
 
     def reset(self) -> None:
@@ -208,6 +211,14 @@ class FakeEcs:
     def eventual_consistency(self, value: timedelta | float | str) -> None:
         self._service.eventual_consistency = check("eventual_consistency", value, _SETTER)
 
+    def _current_settings(self) -> Settings:
+        """The settings as they are now (retention and eventual_consistency can change)."""
+        return dataclasses.replace(
+            self._settings,
+            retention=self.retention,
+            eventual_consistency=self.eventual_consistency,
+        )
+
     @property
     def calls(self) -> list[Call]:
         """The API calls the fake answered, in order: the most recent
@@ -218,11 +229,6 @@ class FakeEcs:
     def calls_limit(self) -> int:
         """How many of the most recent calls :attr:`calls` keeps."""
         return self._service.calls_limit
-
-    @property
-    def service(self) -> EcsService:
-        """The service behind the fake (its state, for reports and tools)."""
-        return self._service
 
     # -- the Python API -------------------------------------------------------------------
 
@@ -399,7 +405,7 @@ class FakeEcs:
                     f"there is no active cluster {cluster!r} in {self.region}: create it first "
                     f"with ecs_tasks.create_cluster({cluster!r})"
                 ) from None
-            raise _client_error(error, "add_task") from None
+            raise ValueError(f"cluster={cluster!r}: {error.message}") from None
         return cast("TaskRecord", dict(task))
 
     def fail(

@@ -18,7 +18,7 @@ def state_report(fake: FakeEcs) -> str:
     lines = [
         f"clock: {now.isoformat()}  region: {fake.region}  account: {fake.account_id}  retention: {fake.retention}"
     ]
-    for region_state in fake.service.region_states():
+    for region_state in fake._service.region_states():
         for name, incarnations in region_state.clusters.items():
             for number, cluster in enumerate(incarnations, start=1):
                 deleted = (
@@ -45,8 +45,8 @@ def state_report(fake: FakeEcs) -> str:
                     else:
                         lines.append("    added record, served as given")
     calls = fake.calls
-    total = fake.service.calls_total
-    kept = f" (the last {len(calls)} kept; calls_limit={fake.service.calls_limit})"
+    total = fake._service.calls_total
+    kept = f" (the last {len(calls)} kept; calls_limit={fake._service.calls_limit})"
     lines.append(f"calls: {total}{kept if total > len(calls) else ''}")
     for call in calls[-50:]:
         outcome = f"-> {call.error.code}: {call.error.message}" if call.error else "-> ok"
@@ -65,7 +65,7 @@ def _brief(params: Mapping[str, Any]) -> str:
 
 def unused_faults_message(fake: FakeEcs) -> str | None:
     """What to tell the user about faults injected with ``fail()`` that answered no call."""
-    unused = fake.service.faults.unused()
+    unused = fake._service.faults.unused()
     if not unused:
         return None
     lines = ["These faults were injected with ecs_tasks.fail() but answered no call:"]

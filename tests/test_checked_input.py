@@ -292,13 +292,13 @@ def test_bad_arguments_are_refused_where_given(
     ecs_tasks: FakeEcs, call: Callable[[FakeEcs], object], error: type[Exception], message: str
 ) -> None:
     calls_before = len(ecs_tasks.calls)
-    tasks_before = dict(ecs_tasks.service.region_state("us-east-1").tasks)
+    tasks_before = dict(ecs_tasks._service.region_state("us-east-1").tasks)
     with pytest.raises(error) as raised:
         call(ecs_tasks)
     assert message in str(raised.value)
     # nothing was half done
     assert len(ecs_tasks.calls) == calls_before
-    assert ecs_tasks.service.region_state("us-east-1").tasks == tasks_before
+    assert ecs_tasks._service.region_state("us-east-1").tasks == tasks_before
 
 
 CONSTRUCTOR_CASES: list[tuple[dict[str, Any], str]] = [

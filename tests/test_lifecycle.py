@@ -320,7 +320,7 @@ def test_counted_plans_come_before_the_standing_plan(ecs_tasks: FakeEcs, ecs: EC
         0,
         7,
     ]
-    assert len(ecs_tasks.service.run_plans) == 1  # used-up plans are not kept
+    assert len(ecs_tasks._service.run_plans) == 1  # used-up plans are not kept
 
 
 def test_plan_runs_argument_errors(ecs_tasks: FakeEcs) -> None:

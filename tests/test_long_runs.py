@@ -64,7 +64,7 @@ def held(region_state: RegionState, arn: str) -> bool:
 def test_the_calls_log_keeps_the_most_recent_calls_and_counts_them_all(
     fake: FakeEcs, client: ECSClient
 ) -> None:
-    limit = fake.service.calls_limit
+    limit = fake._service.calls_limit
     assert limit == DEFAULT_CALLS_LIMIT == 200  # the documented default
     made = limit + 7
 
@@ -73,7 +73,7 @@ def test_the_calls_log_keeps_the_most_recent_calls_and_counts_them_all(
 
     kept = fake.calls
     assert len(kept) == limit
-    assert fake.service.calls_total == made
+    assert fake._service.calls_total == made
     # the oldest calls went, the most recent are kept, in order
     assert [c.params["maxResults"] for c in kept] == [i % 100 + 1 for i in range(7, made)]
     assert all(c.operation == "ListClusters" and c.error is None for c in kept)
@@ -85,7 +85,7 @@ def test_the_calls_log_counts_errors_and_faults_too(fake: FakeEcs, client: ECSCl
         with pytest.raises(client.exceptions.ClusterNotFoundException):
             client.list_tasks(cluster="ghost")  # the throttled attempt is retried by botocore
 
-    assert fake.service.calls_total == len(fake.calls) == 3
+    assert fake._service.calls_total == len(fake.calls) == 3
     assert [c.error.code if c.error else None for c in fake.calls] == [
         "ThrottlingException",
         "ClusterNotFoundException",
@@ -103,7 +103,7 @@ def test_calls_limit_must_be_a_positive_int(limit: Any) -> None:
 
 
 def test_calls_limit_keeps_that_many(fake: FakeEcs) -> None:
-    service = EcsService(fake.clock, fake.service.task_parts, Settings(calls_limit=3))
+    service = EcsService(fake.clock, fake._service.task_parts, Settings(calls_limit=3))
     for size in range(1, 6):
         service.handle(REGION, "ListClusters", {"maxResults": size})
 
@@ -176,7 +176,7 @@ def test_a_task_past_retention_is_dropped_at_the_next_call(
     fake: FakeEcs, client: ECSClient, how: str
 ) -> None:
     arn = HOW_TASKS_STOP[how](fake, client)
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
     fake.clock.advance(minutes=5)
     stopped = stopped_at(client, arn)
 
@@ -198,7 +198,7 @@ def test_only_tasks_past_retention_go(fake: FakeEcs, client: ECSClient) -> None:
     recent = fake.run_task(runs_for=30)["taskArn"]
     running = fake.run_task()["taskArn"]
     record = fake.add_task(TaskFactory(now=fake.clock.now()))["taskArn"]  # RUNNING, as given
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
 
     fake.clock.advance(minutes=45)  # old stopped ~73 min ago, recent ~43 min ago
     client.list_tasks()
@@ -217,7 +217,7 @@ def test_a_retention_raised_later_applies_to_tasks_not_dropped_yet(
     arn = fake.run_task(runs_for=30)["taskArn"]
     fake.clock.advance(minutes=2)
     stopped = stopped_at(client, arn)
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
 
     fake.clock.move_to(stopped + timedelta(minutes=50))
     fake.retention = timedelta(hours=2)
@@ -242,7 +242,7 @@ def test_a_task_already_dropped_stays_dropped_when_retention_grows(
     fake.clock.advance(minutes=2)
     fake.clock.advance(fake.retention)
     client.list_clusters()
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
     assert not held(region_state, arn)
 
     fake.retention = timedelta(days=1)
@@ -255,7 +255,7 @@ def test_a_task_already_dropped_stays_dropped_when_retention_grows(
 def test_a_retention_lowered_later_drops_at_the_next_call(fake: FakeEcs, client: ECSClient) -> None:
     arn = fake.run_task(runs_for=30)["taskArn"]
     fake.clock.advance(minutes=20)
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
     assert held(region_state, arn)
 
     fake.retention = timedelta(minutes=10)
@@ -276,7 +276,7 @@ def test_many_tasks_stopped_long_before_their_planned_end_all_go(
     fake.clock.advance(fake.retention + timedelta(minutes=5))
     client.list_clusters()
 
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
     assert list(region_state.tasks) == [task_id(keeper)]
     assert list(region_state.current("default").task_ids) == [task_id(keeper)]  # type: ignore[union-attr]
     # and when their planned end comes, nothing is left to do or to break
@@ -294,7 +294,7 @@ def test_clusters_count_and_delete_only_the_tasks_kept(fake: FakeEcs, client: EC
 
     [cluster] = client.describe_clusters(clusters=["jobs"])["clusters"]
     assert (cluster["runningTasksCount"], cluster["pendingTasksCount"]) == (1, 1)
-    assert len(fake.service.region_state(REGION).current("jobs").task_ids) == 2  # type: ignore[union-attr]
+    assert len(fake._service.region_state(REGION).current("jobs").task_ids) == 2  # type: ignore[union-attr]
     with pytest.raises(client.exceptions.ClusterContainsTasksException):
         client.delete_cluster(cluster="jobs")
     assert client.describe_tasks(cluster="jobs", tasks=gone[:3])["tasks"] == []
@@ -305,7 +305,7 @@ def test_a_dropped_records_id_can_be_added_again(fake: FakeEcs, client: ECSClien
     fake.add_task(record)
     fake.clock.advance(fake.retention + timedelta(minutes=10))
     client.list_clusters()
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
     assert not held(region_state, record["taskArn"])
 
     again = TaskFactory(stopped=True, now=fake.clock.now(), taskArn=record["taskArn"])
@@ -335,7 +335,7 @@ def test_a_record_without_created_at_is_refused_where_it_is_added(
     del record["createdAt"]
     arn = str(record["taskArn"])
 
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match="createdAt") as error:
         fake.add_task(record)
 
     assert str(error.value) == (
@@ -369,7 +369,7 @@ def test_stopped_at_of_an_added_record_may_be_in_any_time_zone(
     record = TaskFactory(stopped=True, now=fake.clock.now())
     record["stoppedAt"] = record["stoppedAt"].astimezone(east)
     fake.add_task(record)
-    region_state = fake.service.region_state(REGION)
+    region_state = fake._service.region_state(REGION)
 
     fake.clock.move_to(record["stoppedAt"] + fake.retention)
     client.list_clusters()

@@ -241,7 +241,7 @@ def test_an_issued_token_stays_valid_after_every_task_stopped_and_expired(
         ecs_tasks.stop_task(arn)
     ecs_tasks.clock.advance(ecs_tasks.retention + timedelta(minutes=5))
     assert ecs.describe_tasks(tasks=tasks)["tasks"] == []  # all expired
-    assert ecs_tasks.service.region_state(ecs_tasks.region).tasks == {}  # and dropped from memory
+    assert ecs_tasks._service.region_state(ecs_tasks.region).tasks == {}  # and dropped from memory
 
     for token in (running, stopped):
         for desired in DESIRED:

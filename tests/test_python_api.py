@@ -8,8 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
 
-from pytest_ecs_tasks import Clock, FakeEcs, TaskFactory
-from pytest_ecs_tasks._clock import ClockError
+from pytest_ecs_tasks import Clock, ClockError, FakeEcs, SettingError, TaskFactory
 from pytest_ecs_tasks._model import validate_output
 
 
@@ -116,10 +115,12 @@ def test_start_twice_is_an_error() -> None:
 
 
 def test_bad_settings() -> None:
-    with pytest.raises(ValueError, match="region must look like 'us-east-1', got 'Mars'"):
+    with pytest.raises(SettingError) as error:
         FakeEcs(region="Mars")
-    with pytest.raises(ValueError, match="account_id must be 12 digits"):
+    assert str(error.value) == "FakeEcs(): region='Mars': give a region name like 'us-east-1'"
+    with pytest.raises(SettingError) as error:
         FakeEcs(account_id="1")
+    assert str(error.value) == "FakeEcs(): account_id='1': give 12 digits, like '123456789012'"
 
 
 def test_calls_record_every_answered_call_and_each_response_is_valid(

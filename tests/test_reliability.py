@@ -184,7 +184,7 @@ class _Worker:
         tasks = self.rng.sample(self.started, min(10, len(self.started)))
         body = {"cluster": "stress", "clusters": ["stress"], "tasks": tasks}
         self.raw_calls += 1
-        answer = self.fake.service.dispatch(HOME, operation, json.dumps(body).encode())
+        answer = self.fake._service.dispatch(HOME, operation, json.dumps(body).encode())
         assert answer is not None
         status, _, raw = answer
         assert status == 200, raw
@@ -281,7 +281,7 @@ def test_threads_running_stopping_and_describing_while_the_clock_moves() -> None
         assert len(started) == len(set(started)), "a task id was handed out twice"
         # Every answered boto3 call is in fake.calls, exactly once.
         assert len(fake.calls) == sum(w.boto_calls + w.raw_calls for w in workers)
-        assert fake.service.calls_total == len(fake.calls)
+        assert fake._service.calls_total == len(fake.calls)
 
         listed = _paginate_list_tasks(setup, "stress", "RUNNING") + _paginate_list_tasks(
             setup, "stress", "STOPPED"
@@ -752,7 +752,7 @@ def _populate(fake: FakeEcs) -> tuple[list[str], dict[str, list[str]]]:
     fake.clock.advance(minutes=2)
     fake.stop_task(running, cluster="prod", reason="bye")
     added = fake.add_task(cluster="prod")
-    foreign = fake.service.start_task(
+    foreign = fake._service.start_task(
         "cn-north-1",
         "default",
         task_definition="app:1",
@@ -811,7 +811,7 @@ def test_hostile_requests_get_well_formed_answers_and_change_nothing_when_reject
     leaves the fake exactly as it was, as the API shows it and inside."""
     with FakeEcs(retention=timedelta(hours=1)) as fake:
         interesting, aims = _populate(fake)
-        service = fake.service
+        service = fake._service
         requests = _Requests(interesting, aims)
         request = st.one_of(
             *[
@@ -882,7 +882,7 @@ def test_hostile_requests_get_well_formed_answers_and_change_nothing_when_reject
 
 
 def test_unserved_operations_are_left_to_moto_whatever_the_body() -> None:
-    service = FakeEcs().service
+    service = FakeEcs()._service
     for operation in ("RegisterTaskDefinition", "DescribeServices", "", "describe_tasks"):
         for body in (b"", b"{", b"[]", b"\xff", b"[" * 100_000):
             assert service.dispatch(HOME, operation, body) is None

@@ -421,7 +421,7 @@ MALFORMED: list[tuple[str, str, bytes | dict[str, Any] | None, int, str]] = [
     ("POST", "clock/move_to", {"when": "teatime"}, 400, "not an ISO 8601"),
     ("POST", "clock/move_to", {"when": None}, 400, "ISO 8601 text or epoch seconds"),
     ("POST", "tasks", {"cluster": "nope"}, 400, "no active cluster 'nope'"),
-    ("POST", "tasks", {"runs_for": "1m"}, 400, "runs_for must be a number"),
+    ("POST", "tasks", {"runs_for": "soon"}, 400, "runs_for='soon': give"),
     ("POST", "tasks", {"exit_code": "1"}, 400, "exit_code must be"),
     ("POST", "tasks", {"launch_type": "BOAT"}, 400, "launch_type='BOAT'"),
     ("POST", "tasks", {"timings": {"nap": 1}}, 400, "unknown timing 'nap'"),
@@ -435,7 +435,7 @@ MALFORMED: list[tuple[str, str, bytes | dict[str, Any] | None, int, str]] = [
     ("POST", "faults", {"operation": "DescribeTasks", "code": "Oops"}, 400, "never answers"),
     ("POST", "faults", {"operation": "DescribeTasks", "code": "ServerException", "times": 0}, 400, "times"),
     ("POST", "faults", {"operation": "RegisterTaskDefinition", "code": "ClientException"}, 400, "does not serve"),
-    ("POST", "seed", {"seed": "42"}, 400, "seed must be an integer"),
+    ("POST", "seed", {"seed": "abc"}, 400, "POST /_ecs_tasks/seed: seed='abc': give an integer"),
     ("POST", "clusters", {"name": "no spaces"}, 400, "InvalidParameterException"),
     ("GET", "nothing-here", None, 404, "no such path"),
     ("POST", "clock", {}, 405, "takes GET"),
@@ -458,7 +458,7 @@ def test_control_api_answers_malformed_requests_with_json_errors(
         assert fragment in answer["error"], (path, body, answer)
     assert ecs_tasks.clock.now() == now
     assert ecs_tasks.calls == []
-    assert list(ecs_tasks.service.faults) == []
+    assert list(ecs_tasks._service.faults) == []
 
 
 # -- without pytest's fixtures -------------------------------------------------------------

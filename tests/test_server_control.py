@@ -444,7 +444,7 @@ def test_bad_input_is_refused_with_400_and_the_server_answers_on(
     assert fragment in error, error
     assert len(error) < 1000, error  # the value shown shortened, not echoed whole
     assert ecs_tasks.clock.now() == before
-    assert list(ecs_tasks.service.faults) == []
+    assert list(ecs_tasks._service.faults) == []
     still_answering(ecs_tasks_server)
 
 

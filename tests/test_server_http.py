@@ -333,7 +333,7 @@ def test_a_foreign_origin_is_refused_and_changes_nothing(
         server, "POST", "faults", {"operation": "DescribeTasks", "code": "ServerException"}, {"Origin": origin}
     )  # fmt: skip
     assert_json_error(answer, 403)
-    assert list(ecs_tasks.service.faults) == []
+    assert list(ecs_tasks._service.faults) == []
     assert_json_error(control_request(server, "GET", "state", headers={"Origin": origin}), 403)
 
 

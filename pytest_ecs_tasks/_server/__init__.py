@@ -124,8 +124,6 @@ characters from requests as ``\\x1b``, never raw.
 from __future__ import annotations
 
 import ipaddress
-import math
-import re
 import secrets
 import threading
 import time

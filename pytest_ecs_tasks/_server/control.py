@@ -8,6 +8,7 @@ a wrong method 405.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -18,6 +19,7 @@ from .._clock import ClockError
 from .._factories.traits import check_traits
 from .._fake import FakeEcs
 from .._report import state_report
+from .._settings import Source, check, options_of
 from . import fields
 from .fields import MAX_DEPTH, MAX_TIMES, BadRequest, json_object, show
 
@@ -55,6 +57,22 @@ def _advance_forms() -> str:
         '{"minutes": 5} or {"hours": 1, "minutes": 30}; or by: seconds or text like \'90m\', '
         'like {"by": "5m"} or {"by": 300}'
     )
+
+
+#: The settings ``POST /_ecs_tasks/settings`` may change while the fake runs.
+RUNTIME_SETTINGS = ("retention", "eventual_consistency")
+_SEED = Source("POST /_ecs_tasks/seed", surface="serve")
+_SETTINGS = Source("POST /_ecs_tasks/settings", surface="serve")
+_SETTINGS_FLAG = Source("ecs-tasks serve", "serve", "serve")
+
+
+def _json_setting(value: object) -> object:
+    """A setting as JSON shows it: times as ISO 8601, durations in seconds."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
 
 
 class Control:
@@ -292,9 +310,31 @@ class Control:
         from .._factories import reseed
 
         fields.check(body, ("seed",))
-        seed = fields.integer(body["seed"], "seed")
+        seed: int = check("seed", body["seed"], _SEED)
         reseed(seed)
         return {"seed": seed}
+
+    @_route("POST", "settings")
+    def _settings(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Change the settings a running fake can change (``retention``,
+        ``eventual_consistency``), checked as every surface checks them; answers
+        every setting of the served fake (``{}`` only reads them)."""
+        changes = {name: check(name, value, _SETTINGS) for name, value in body.items()}
+        fixed = sorted(set(changes) - set(RUNTIME_SETTINGS))
+        if fixed:
+            raise BadRequest(
+                f"{', '.join(fixed)}: set when the server starts (ecs-tasks serve "
+                f"{' '.join(_SETTINGS_FLAG.spell(n) + ' ...' for n in fixed)}); what can change "
+                f"while it runs: {', '.join(RUNTIME_SETTINGS)}"
+            )
+        for name, value in changes.items():
+            setattr(self.fake, name, value)
+        settings = self.fake._current_settings()
+        return {
+            o.name: _json_setting(getattr(settings, o.name))
+            for o in options_of("serve")
+            if hasattr(settings, o.name)
+        }
 
     @_route("POST", "clusters")
     def _clusters(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class EcsEndpoint:
         region = (
             match["region"] if match and arns.REGION.match(match["region"]) else self.fake.region
         )
-        answer = self.fake.service.dispatch(region, operation, body)
+        answer = self.fake._dispatch(region, operation, body)
         if answer is not None:
             return answer
         return self._moto(region, operation, headers, body)
