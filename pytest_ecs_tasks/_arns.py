@@ -147,10 +147,10 @@ def parse_cluster_arn(value: str) -> tuple[str, str, str] | None:
 class TaskIdentity:
     """Where a task lives and what it is called: the parts every ARN of the task shares."""
 
-    region: str = "us-east-1"
-    account_id: str = "123456789012"
-    cluster: str = "default"
-    task_id: str = ""
+    region: str
+    account_id: str
+    cluster: str
+    task_id: str
     long_arn_format: bool = True
 
     @property

@@ -43,6 +43,8 @@ also 'Authorization: Bearer <token>'; records in the wire shape, epoch seconds):
   POST /_ecs_tasks/faults             {"operation", "code", "message", "times"}
   POST /_ecs_tasks/clusters           {"name", "tags"}
   POST /_ecs_tasks/seed               {"seed": 42}
+  POST /_ecs_tasks/settings           {} or {"retention": "90m", "eventual_consistency": 2}:
+                                      answers every setting; changes those two
   POST /_ecs_tasks/reset              {}: back to a fresh fake, same settings
   GET  /_ecs_tasks/state              the fake's state, as the pytest report shows it
 Errors: HTTP 4xx with {"error": "..."}. Full reference: the "Out-of-process use"

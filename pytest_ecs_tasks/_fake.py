@@ -6,8 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import boto3
 from botocore.exceptions import ClientError
@@ -29,6 +28,7 @@ from ._settings import (
     check,
     settings_from,
 )
+from ._started import StartStop
 from ._tags import TagsInput, to_tag_list
 from ._transport import moto_ecs
 from ._transport.environment import isolate
@@ -53,7 +53,31 @@ class _FactoryTaskParts:
         return _parts.static_task(identity, **kwargs)
 
 
-class FakeEcs:
+class _RuntimeSetting:
+    """A setting a running fake can change: read from its service, checked by
+    ``_settings`` when set (``fake.retention = "90m"``)."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, fake: None, owner: type[FakeEcs]) -> _RuntimeSetting: ...
+
+    @overload
+    def __get__(self, fake: FakeEcs, owner: type[FakeEcs]) -> timedelta: ...
+
+    def __get__(self, fake: FakeEcs | None, owner: type[FakeEcs]) -> timedelta | _RuntimeSetting:
+        if fake is None:
+            return self
+        value: timedelta = getattr(fake._service, self.name)
+        return value
+
+    def __set__(self, fake: FakeEcs, value: timedelta | float | str) -> None:
+        setattr(fake._service, self.name, check(self.name, value, _SETTER))
+
+
+class FakeEcs(StartStop):
     """A fake Amazon ECS task service with a controllable clock.
 
     While started, every boto3 ECS client (any region) is answered by the fake
@@ -167,49 +191,15 @@ class FakeEcs:
         while self._undo:
             self._undo.pop()()
 
-    def __enter__(self) -> FakeEcs:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> FakeEcs:
-        """``async with FakeEcs() as fake:``, the same as ``with``: starting and
-        stopping never wait, so an async test can use either."""
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # -- settings ---------------------------------------------------------------------
 
-    @property
-    def retention(self) -> timedelta:
-        """How long a STOPPED task stays describable (default: 1 hour)."""
-        return self._service.retention
-
-    @retention.setter
-    def retention(self, value: timedelta | float | str) -> None:
-        self._service.retention = check("retention", value, _SETTER)
-
-    @property
-    def eventual_consistency(self) -> timedelta:
-        """How long a task RunTask just started stays MISSING to DescribeTasks (default 0)."""
-        return self._service.eventual_consistency
-
-    @eventual_consistency.setter
-    def eventual_consistency(self, value: timedelta | float | str) -> None:
-        self._service.eventual_consistency = check("eventual_consistency", value, _SETTER)
+    retention = _RuntimeSetting(
+        "retention", "How long a STOPPED task stays describable (default: 1 hour)."
+    )
+    eventual_consistency = _RuntimeSetting(
+        "eventual_consistency",
+        "How long a task RunTask just started stays MISSING to DescribeTasks (default 0).",
+    )
 
     def _current_settings(self) -> Settings:
         """The settings as they are now (retention and eventual_consistency can change)."""

@@ -104,10 +104,11 @@ def patched_sleeps(modules: list[ModuleType], sleeper: Sleeper) -> Iterator[None
 
 def _stand_in_for(value: object, sleeper: Sleeper) -> object | None:
     """What replaces ``value`` (a module global) while its sleeps move the clock, or None."""
-    if value is time or isinstance(value, _TimeModule):
-        return _TimeModule(sleeper, value)
-    if value is asyncio or isinstance(value, _AsyncioModule):
-        return _AsyncioModule(sleeper, value)
+    name = getattr(value, "__name__", None)
+    if value is time or (isinstance(value, _SleepingModule) and name == "time"):
+        return _SleepingModule(value, _sync_sleep(sleeper))
+    if value is asyncio or (isinstance(value, _SleepingModule) and name == "asyncio"):
+        return _SleepingModule(value, _async_sleep(sleeper))
     if value is time.sleep or _is_stand_in_sleep(value, "time"):
         return _sync_sleep(sleeper)
     if value is asyncio.sleep or _is_stand_in_sleep(value, "asyncio"):
@@ -144,31 +145,17 @@ def _async_sleep(sleeper: Sleeper) -> Callable[..., Any]:
     return sleep
 
 
-class _TimeModule:
-    """Stands in for the ``time`` module in one module: ``sleep`` moves the clock."""
+class _SleepingModule:
+    """Stands in for the ``time`` or ``asyncio`` module in one module: ``sleep``
+    moves the clock, anything else is the real module's."""
 
-    def __init__(self, sleeper: Sleeper, wrapped: object) -> None:
-        self.sleep = _sync_sleep(sleeper)
+    def __init__(self, wrapped: object, sleep: Callable[..., Any]) -> None:
+        self.sleep = sleep
         self._wrapped = wrapped
 
     def __getattr__(self, name: str) -> Any:
-        """Anything else is the real module's."""
         return getattr(self._wrapped, name)
 
     def __repr__(self) -> str:
-        return "<module 'time' (sleeps move the fake ECS clock)>"
-
-
-class _AsyncioModule:
-    """Stands in for the ``asyncio`` module in one module: ``sleep`` moves the clock."""
-
-    def __init__(self, sleeper: Sleeper, wrapped: object) -> None:
-        self.sleep = _async_sleep(sleeper)
-        self._wrapped = wrapped
-
-    def __getattr__(self, name: str) -> Any:
-        """Anything else is the real module's."""
-        return getattr(self._wrapped, name)
-
-    def __repr__(self) -> str:
-        return "<module 'asyncio' (sleeps move the fake ECS clock)>"
+        name = getattr(self._wrapped, "__name__", "?")
+        return f"<module {name!r} (sleeps move the fake ECS clock)>"

@@ -66,6 +66,9 @@ seconds (as the service sends them); clock times are ISO 8601 text.
     ``FakeEcs.fail`` does; answers the fault.
 ``POST /_ecs_tasks/seed`` ``{"seed": 42}``
     Reseeds the factories (task ids and other random parts); answers ``{"seed": 42}``.
+``POST /_ecs_tasks/settings`` ``{}`` or ``{"retention": "90m", "eventual_consistency": 2}``
+    Changes the settings a running fake can change, checked as every surface
+    checks them; answers every setting (times ISO 8601, durations in seconds).
 ``POST /_ecs_tasks/clusters`` ``{"name": "jobs", "tags": {"k": "v"}}``
     Creates a cluster (a new incarnation if the name was deleted); answers its record.
 ``GET /_ecs_tasks/state``
@@ -130,12 +133,12 @@ import time
 import traceback
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import Any, TextIO
 
 from .._clock import LATEST
 from .._fake import FakeEcs
 from .._settings import MAX_TIME_SCALE, Source, check
+from .._started import StartStop
 from .control import Control
 from .ecs_endpoint import EcsEndpoint
 from .handler import HttpServer
@@ -156,7 +159,7 @@ def is_loopback(host: str) -> bool:
 _SOURCE = Source("EcsServer()", surface="serve")
 
 
-class EcsServer:
+class EcsServer(StartStop):
     """Serve ``fake`` over HTTP on ``host:port`` (port 0: a free port) from a background thread.
 
     ``start()`` binds the port (``OSError`` if it is taken), starts ``fake`` if it
@@ -250,17 +253,6 @@ class EcsServer:
                 if self._owns_fake:
                     self._owns_fake = False
                     self.fake.stop()
-
-    def __enter__(self) -> EcsServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- the two APIs ----------------------------------------------------------------------
 

@@ -6,8 +6,9 @@ request as the service receives it (decoded JSON) and answers in boto3's shape
 (``datetime`` timestamps) or raises :class:`EcsError`. :meth:`EcsService.dispatch`
 puts the same behind raw bytes for a transport.
 The operations live beside this module, one module per resource: ``tasks.py``
-(DescribeTasks, RunTask, StopTask, ListTasks), ``clusters.py``, ``tags.py``; with
-``paging.py``, and the settings, state and lookups they share in ``core.py``.
+(DescribeTasks, StopTask, ListTasks), ``run_task.py`` (RunTask), ``clusters.py``,
+``tags.py``; with ``paging.py``, and the settings, state and lookups they share
+in ``core.py``.
 Nothing here imports pytest or moto.
 """
 
@@ -23,9 +24,10 @@ from .clusters import ClusterOperations
 from .core import Call, ClusterMirror, TaskDefinitionLookup, TaskParts
 from .errors import EcsError
 from .faults import Fault
+from .run_task import RunTaskOperations, TaskPlan
 from .state import RegionState
 from .tags import TagOperations, owns_resource
-from .tasks import TaskOperations, TaskPlan
+from .tasks import TaskOperations
 
 __all__ = [
     "OPERATIONS",
@@ -131,7 +133,7 @@ Answer = Callable[[EcsService, RegionState, dict[str, Any]], dict[str, Any]]
 #: what is served. Every other ECS operation falls through to moto.
 OPERATIONS: Mapping[str, Answer] = {
     "DescribeTasks": TaskOperations.describe_tasks,
-    "RunTask": TaskOperations.run_task,
+    "RunTask": RunTaskOperations.run_task,
     "StopTask": TaskOperations.stop_task,
     "ListTasks": TaskOperations.list_tasks,
     "CreateCluster": ClusterOperations.create_cluster,

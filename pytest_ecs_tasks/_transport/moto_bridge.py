@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 from .. import _model as model
 from . import aio
 from .environment import CREDENTIALS
+from .nesting import Nested
 
 __all__ = ["Dispatch", "EcsRoute", "StaleClientError", "UnansweredRequestError"]
 
@@ -81,9 +82,9 @@ _HOST_REGION = re.compile(r"^[a-z]+://ecs(?:-fips)?\.(?P<region>[a-z]{2}(?:-[a-z
 _DEFAULT_REGION = "us-east-1"  # what moto assumes when a request names no region
 _STAND_IN_CREDENTIALS = Credentials(*CREDENTIALS)
 
-_lock = threading.Lock()
-_routes: list[EcsRoute] = []  # active routes, innermost last
-_uninstall: list[Callable[[], None]] = []  # while any route is active: what undoes _install()
+#: The active routes, innermost last: the first to start installs (``_install``), the
+#: last to stop undoes it.
+_routes: Nested[EcsRoute] = Nested(lambda: _install())
 
 
 class EcsRoute:
@@ -103,26 +104,18 @@ class EcsRoute:
     @property
     def active(self) -> bool:
         """Whether the route is started and not yet stopped."""
-        with _lock:
-            return self in _routes
+        return self in _routes
 
     def start(self) -> None:
         """Start ``mock_aws`` and route ECS requests to this route's dispatch."""
-        with _lock:
+        with _routes.lock:
             if self in _routes:
                 raise RuntimeError("this EcsRoute is already started")
-            if not _routes:
-                _uninstall.append(_install())
-            _routes.append(self)
+            _routes.add(self)
 
     def stop(self) -> None:
         """Stop routing to this route, and ``mock_aws`` if it was the last; else do nothing."""
-        with _lock:
-            if self not in _routes:
-                return
-            _routes.remove(self)
-            if not _routes:
-                _uninstall.pop()()
+        _routes.remove(self)
 
 
 def _install() -> Callable[[], None]:
@@ -151,8 +144,7 @@ def _install() -> Callable[[], None]:
             aio.settle_body(request)
         call = _ecs_call(request)
         if call is not None:
-            with _lock:
-                route = _routes[-1] if _routes else None
+            route = _routes.innermost()
             if route is not None:
                 answer = route._dispatch(*call)
                 if answer is not None:

@@ -65,8 +65,9 @@ _ACTIVE_SERVICE = frozenset({"ACTIVE", "DRAINING"})
 class ClusterView(Protocol):
     """What the mirror reads of one incarnation of one of the fake's clusters."""
 
-    @property
-    def name(self) -> str: ...
+    name: str
+    tags: list[dict[str, str]]
+    settings: list[dict[str, str]]
 
     @property
     def arn(self) -> str: ...
@@ -74,24 +75,13 @@ class ClusterView(Protocol):
     @property
     def active(self) -> bool: ...
 
-    @property
-    def tags(self) -> list[dict[str, str]]: ...
-
-    @property
-    def settings(self) -> list[dict[str, str]]: ...
-
 
 class RegionView(Protocol):
     """What the mirror reads of the fake's clusters in one region of its account."""
 
-    @property
-    def region(self) -> str: ...
-
-    @property
-    def account_id(self) -> str: ...
-
-    @property
-    def revision(self) -> int: ...
+    region: str
+    account_id: str
+    revision: int
 
     @property
     def clusters(self) -> Mapping[str, Sequence[ClusterView]]: ...

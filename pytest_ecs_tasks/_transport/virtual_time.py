@@ -35,13 +35,16 @@ import botocore.endpoint
 import botocore.waiter
 from botocore.retries import bucket, standard
 
+from .nesting import Nested
+
 __all__ = ["Sleeper", "VirtualClock", "current_sleeper", "install_sleeper", "virtual_sleep"]
 
 Sleeper = Callable[[float], None]
 """``sleeper(seconds)`` is called instead of ``time.sleep(seconds)``."""
 
-_lock = threading.Lock()
-_installed: list[_Installed] = []  # innermost last
+_lock = threading.Lock()  # around _virtual_seconds
+#: The installed sleepers, innermost last: the first patches botocore, the last unpatches.
+_installed: Nested[_Installed] = Nested(lambda: _patch())
 _virtual_seconds = 0.0  # seconds slept through sleepers so far, process-wide, never reset
 
 
@@ -54,8 +57,8 @@ class _Installed:
 
 def current_sleeper() -> Sleeper | None:
     """The innermost installed sleeper, or None."""
-    with _lock:
-        return _installed[-1].sleeper if _installed else None
+    entry = _installed.innermost()
+    return entry.sleeper if entry is not None else None
 
 
 class _VirtualTime:
@@ -133,7 +136,6 @@ _REPLACEMENTS: tuple[tuple[ModuleType, str, object], ...] = (
     (bucket, "threading", _VirtualThreading()),
 )
 _RETRY_HANDLER_INIT = cast("FunctionType", standard.RetryHandler.__init__)
-_unpatch: list[Callable[[], None]] = []  # while patched: the function that undoes it
 
 
 def _patch() -> Callable[[], None]:
@@ -164,18 +166,10 @@ def install_sleeper(sleeper: Sleeper) -> Callable[[], None]:
     called; when the last is uninstalled botocore is exactly as it was.
     """
     entry = _Installed(sleeper)
-    with _lock:
-        if not _installed:
-            _unpatch.append(_patch())
-        _installed.append(entry)
+    _installed.add(entry)
 
     def uninstall() -> None:
         """Stop sending botocore's sleeps to this sleeper."""
-        with _lock:
-            if entry not in _installed:
-                return
-            _installed.remove(entry)
-            if not _installed:
-                _unpatch.pop()()
+        _installed.remove(entry)
 
     return uninstall
