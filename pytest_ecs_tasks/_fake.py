@@ -15,7 +15,8 @@ from . import _arguments as arguments
 from . import _arns as arns
 from . import _lifecycle as lifecycle
 from ._clock import Clock, When, push_active
-from ._factories import _parts
+from ._factories import task_parts
+from ._lifecycle import LaunchType, StopCode
 from ._service.dispatch import SERVED_OPERATIONS, Call, EcsService
 from ._service.errors import EcsError
 from ._service.faults import Fault
@@ -41,16 +42,6 @@ if TYPE_CHECKING:
     from ._record_types import ClusterRecord, TaskRecord
 
 __all__ = ["FakeEcs"]
-
-
-class _FactoryTaskParts:
-    """The factories' static parts of the tasks the service starts."""
-
-    def new_task_id(self, *, old_format: bool = False) -> str:
-        return _parts.new_task_id(old_format=old_format)
-
-    def static_task(self, identity: arns.TaskIdentity, **kwargs: Any) -> dict[str, Any]:
-        return _parts.static_task(identity, **kwargs)
 
 
 class _RuntimeSetting:
@@ -133,7 +124,7 @@ class FakeEcs(StartStop):
     def _new_service(self) -> EcsService:
         return EcsService(
             self.clock,
-            _FactoryTaskParts(),
+            task_parts,
             self._settings,
             task_definitions=moto_ecs.task_definition,
             cluster_mirror=moto_ecs.MotoClusters(),
@@ -260,7 +251,7 @@ class FakeEcs(StartStop):
         *,
         task_definition: str = "app:1",
         containers: Sequence[Mapping[str, Any]] | None = None,
-        launch_type: str = "FARGATE",
+        launch_type: LaunchType = "FARGATE",
         tags: TagsInput | None = None,
         started_by: str | None = None,
         group: str | None = None,
@@ -343,7 +334,7 @@ class FakeEcs(StartStop):
         *,
         cluster: str = "default",
         reason: str | None = None,
-        stop_code: str = "UserInitiated",
+        stop_code: StopCode = "UserInitiated",
     ) -> TaskRecord:
         """Stop a task as StopTask does (its tags go); returns its record now."""
         if stop_code not in lifecycle.STOP_CODES:

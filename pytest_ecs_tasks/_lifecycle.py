@@ -28,6 +28,8 @@ from ._lifecycle_constants import (
     STOP_CODES,
     STOPPED_REASONS,
     TASK_STATUSES,
+    LaunchType,
+    StopCode,
 )
 from ._lifecycle_constants import DESIRED_STATUSES as DESIRED_STATUSES
 from ._timeline import EC2_TIMINGS as EC2_TIMINGS
@@ -41,8 +43,10 @@ __all__ = [
     "STOP_CODES",
     "TASK_STATUSES",
     "ContainerExit",
+    "LaunchType",
     "Snapshot",
     "Stop",
+    "StopCode",
     "Timeline",
     "Timings",
     "render_task",

@@ -6,6 +6,8 @@ Floor 1: imports nothing from the rest of the package.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 __all__ = [
     "CONTAINER_STATUSES",
     "DEFAULT_STOP_EXIT_CODE",
@@ -14,6 +16,8 @@ __all__ = [
     "STOPPED_REASONS",
     "STOP_CODES",
     "TASK_STATUSES",
+    "LaunchType",
+    "StopCode",
 ]
 
 #: Every ``lastStatus`` a task passes through, in order.
@@ -29,9 +33,21 @@ TASK_STATUSES: tuple[str, ...] = (
 )
 CONTAINER_STATUSES: tuple[str, ...] = ("PENDING", "RUNNING", "STOPPED")
 DESIRED_STATUSES: tuple[str, ...] = ("RUNNING", "STOPPED")
-LAUNCH_TYPES: tuple[str, ...] = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
+LaunchType = Literal["FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES"]
+LAUNCH_TYPES: tuple[str, ...] = get_args(LaunchType)
 
-#: Every ``stopCode`` the service sets, with the ``stoppedReason`` it typically carries.
+#: Every ``stopCode`` the service sets.
+StopCode = Literal[
+    "TaskFailedToStart",
+    "EssentialContainerExited",
+    "UserInitiated",
+    "ServiceSchedulerInitiated",
+    "SpotInterruption",
+    "TerminationNotice",
+    "InfrastructureHealth",
+]
+STOP_CODES: tuple[str, ...] = get_args(StopCode)
+#: The ``stoppedReason`` each stop code typically carries.
 STOPPED_REASONS: dict[str, str] = {
     "TaskFailedToStart": "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
     "EssentialContainerExited": "Essential container in task exited",
@@ -41,7 +57,7 @@ STOPPED_REASONS: dict[str, str] = {
     "TerminationNotice": "Your Spot Task was interrupted.",
     "InfrastructureHealth": "Task stopped due to an infrastructure health issue.",
 }
-STOP_CODES: tuple[str, ...] = tuple(STOPPED_REASONS)
+assert tuple(STOPPED_REASONS) == STOP_CODES, "a reason for every stop code"
 
 #: The exit code a container gets when a stop (not its own exit) ends it: SIGTERM.
 DEFAULT_STOP_EXIT_CODE = 143

@@ -47,7 +47,7 @@ def test_run_task_on_an_unknown_cluster_says_what_to_do(ecs_tasks: FakeEcs) -> N
 
 def test_run_task_argument_errors(ecs_tasks: FakeEcs) -> None:
     with pytest.raises(ValueError, match="launch_type='LAMBDA'; valid: FARGATE, EC2"):
-        ecs_tasks.run_task(launch_type="LAMBDA")
+        ecs_tasks.run_task(launch_type="LAMBDA")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="pass runs_for or fail_to_start, not both"):
         ecs_tasks.run_task(runs_for=10, fail_to_start="CannotPullContainerError: x")
     with pytest.raises(
@@ -99,7 +99,7 @@ def test_stop_task_of_an_unknown_task(ecs_tasks: FakeEcs) -> None:
     ):
         ecs_tasks.stop_task("0123")
     with pytest.raises(ValueError, match="stop_code='Nope'; valid: TaskFailedToStart"):
-        ecs_tasks.stop_task("0123", stop_code="Nope")
+        ecs_tasks.stop_task("0123", stop_code="Nope")  # type: ignore[arg-type]
 
 
 def test_client_before_start_says_so() -> None:

@@ -9,9 +9,13 @@ uses too), made of :mod:`.draws`, :mod:`.ids`, :mod:`.names` and :mod:`.network`
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory.random
 
+from .. import _arns as arns
 from .._seeding import take_pending
+from . import _parts
 from .container import ContainerFactory
 from .describe_tasks import DescribeTasksResponseFactory
 from .failure import FailureFactory
@@ -23,6 +27,7 @@ __all__ = [
     "FailureFactory",
     "TaskFactory",
     "reseed",
+    "task_parts",
 ]
 
 
@@ -35,6 +40,19 @@ def reseed(seed: int) -> None:
     """
     factory.random.reseed_random(seed)
 
+
+class _TaskParts:
+    """The static parts of the tasks the fake service starts, from the factories
+    (the service's ``TaskParts``: it never imports the factories itself)."""
+
+    def new_task_id(self, *, old_format: bool = False) -> str:
+        return _parts.new_task_id(old_format=old_format)
+
+    def static_task(self, identity: arns.TaskIdentity, **kwargs: Any) -> dict[str, Any]:
+        return _parts.static_task(identity, **kwargs)
+
+
+task_parts = _TaskParts()
 
 # pytest-randomly may have named a seed before the factories loaded (see ..seeding).
 _seed = take_pending()

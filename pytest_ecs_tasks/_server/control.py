@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
@@ -22,6 +22,9 @@ from .._report import state_report
 from .._settings import Source, check, options_of
 from . import fields
 from .fields import MAX_DEPTH, MAX_TIMES, BadRequest, json_object, show
+
+if TYPE_CHECKING:
+    from .._lifecycle import LaunchType, StopCode
 
 __all__ = [
     "ADVANCE_KEYWORDS",
@@ -206,7 +209,8 @@ class Control:
             fields.string(body, "cluster", "default") or "default",
             task_definition=fields.string(body, "task_definition", "app:1") or "app:1",
             containers=containers,
-            launch_type=fields.string(body, "launch_type", "FARGATE") or "FARGATE",
+            # JSON text: run_task checks it against the launch types, as for any caller
+            launch_type=cast("LaunchType", fields.string(body, "launch_type") or "FARGATE"),
             tags=fields.string_map(body, "tags"),
             started_by=fields.string(body, "started_by"),
             group=fields.string(body, "group"),
@@ -255,7 +259,7 @@ class Control:
             task,
             cluster=cluster if cluster is not None else "default",
             reason=reason,
-            stop_code=stop_code,
+            stop_code=cast("StopCode", stop_code),  # checked by stop_task
         )
         return model.to_wire(record)  # type: ignore[no-any-return]
 
