@@ -151,6 +151,10 @@ def task_definition(region: str, account_id: str, reference: str) -> Mapping[str
             ),
             "cpu": getattr(definition, "cpu", None),
             "memory": getattr(definition, "memory", None),
+            "status": getattr(definition, "status", "ACTIVE"),
+            "compatibilities": list(getattr(definition, "compatibilities", None) or []),
+            "runtimePlatform": getattr(definition, "runtime_platform", None),
+            "ephemeralStorage": getattr(definition, "ephemeral_storage", None),
         }
     return None
 
