@@ -24,7 +24,6 @@ from tests.consistency import assert_valid_response
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ARN_PREFIX = f"arn:aws:ecs:{REGION}:{ACCOUNT}"
-DEFAULT_SETTINGS = [{"name": "containerInsights", "value": "disabled"}]
 AWSVPC: NetworkConfigurationTypeDef = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
 
@@ -90,7 +89,9 @@ def cluster_record(
         "activeServicesCount": 0,
         "statistics": [],
         "tags": tag_list(tags or {}),
-        "settings": DEFAULT_SETTINGS,
+        # settings come only with include=["SETTINGS"] (and CreateCluster echoes the
+        # ones it was given): none here
+        "settings": [],
         "capacityProviders": [],
         "defaultCapacityProviderStrategy": [],
     }
@@ -816,12 +817,12 @@ def test_list_tasks_filters_by_launch_type(ecs: ECSClient, ecs_tasks: FakeEcs) -
 
 
 def test_list_tasks_combines_filters(ecs: ECSClient, ecs_tasks: FakeEcs) -> None:
-    wanted = ecs_tasks.run_task(task_definition="fam:1", started_by="ci", launch_type="EC2")
-    ecs_tasks.run_task(task_definition="fam:1", started_by="ci", launch_type="FARGATE")
-    ecs_tasks.run_task(task_definition="fam:1", started_by="cron", launch_type="EC2")
-    ecs_tasks.run_task(task_definition="other:1", started_by="ci", launch_type="EC2")
+    # startedBy must be the only filter (the ListTasks API page): family and launchType here
+    wanted = ecs_tasks.run_task(task_definition="fam:1", launch_type="EC2")
+    ecs_tasks.run_task(task_definition="fam:1", launch_type="FARGATE")
+    ecs_tasks.run_task(task_definition="other:1", launch_type="EC2")
 
-    listed = body("ListTasks", ecs.list_tasks(family="fam", startedBy="ci", launchType="EC2"))
+    listed = body("ListTasks", ecs.list_tasks(family="fam", launchType="EC2"))
 
     assert listed == {"taskArns": [wanted["taskArn"]]}
 
@@ -840,7 +841,8 @@ def test_list_tasks_started_through_boto3(ecs: ECSClient) -> None:
     )
     arns = [t["taskArn"] for t in started["tasks"]]
 
-    assert body("ListTasks", ecs.list_tasks(family="web", startedBy="ci")) == {"taskArns": arns}
+    assert body("ListTasks", ecs.list_tasks(family="web")) == {"taskArns": arns}
+    assert body("ListTasks", ecs.list_tasks(startedBy="ci")) == {"taskArns": arns}
     assert body("ListTasks", ecs.list_tasks(family="other")) == {"taskArns": []}
 
 

@@ -77,6 +77,12 @@ class ClusterMirror(Protocol):
         services, registered container instances)."""
         ...
 
+    def services(self, region_state: RegionState, name: str) -> Mapping[str, tuple[str, str]]:
+        """The services the other ECS holds on the cluster ``name`` of ``region_state``,
+        deleted ones it still keeps included: service name -> (status, launch type),
+        e.g. ``{"web": ("ACTIVE", "FARGATE")}``."""
+        ...
+
 
 @dataclass
 class Call:

@@ -22,13 +22,21 @@ def owns_resource(resource: object) -> bool:
     return resource.startswith("arn:") and (":cluster/" in resource or ":task/" in resource)
 
 
-def checked_tags(tags: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """``tags`` as the service stores them, or the service's error for the first
-    rule they break (at most 50; keys 1 to 128 characters, not ``aws:``; values at
-    most 256)."""
+def checked_tags(
+    tags: Sequence[Mapping[str, Any]], *, onto: Sequence[Mapping[str, str]] = ()
+) -> list[dict[str, str]]:
+    """``tags`` as the service stores them, put onto the tags a resource already has
+    (``onto``), or the service's error for the first rule they break (at most 50
+    in a request and on a resource; keys 1 to 128 characters, not ``aws:``; values
+    at most 256).
+
+    Keys are unique per resource: a key given again, in the same request or
+    already on the resource, keeps one value, the later one, in the place the key
+    first had ("each tag key must be unique, and each tag key can have only one
+    value", the Tag shape in botocore's model)."""
     if len(tags) > 50:
         raise EcsError("InvalidParameterException", "A resource can have at most 50 tags.")
-    checked = []
+    merged = {tag["key"]: tag["value"] for tag in onto}
     for tag in tags:
         key, value = tag.get("key"), tag.get("value", "")
         if not key or len(key) > 128:
@@ -43,8 +51,10 @@ def checked_tags(tags: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
             raise EcsError(
                 "InvalidParameterException", "Tag values can be at most 256 characters long."
             )
-        checked.append({"key": str(key), "value": str(value)})
-    return checked
+        merged[str(key)] = str(value)
+    if len(merged) > 50:
+        raise EcsError("InvalidParameterException", "A resource can have at most 50 tags.")
+    return [{"key": key, "value": value} for key, value in merged.items()]
 
 
 class TagOperations(ServiceCore):
@@ -74,10 +84,7 @@ class TagOperations(ServiceCore):
 
     def tag_resource(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
         target = self._tagged(region_state, params["resourceArn"])
-        new = checked_tags(params["tags"])
-        keys = {t["key"] for t in new}
-        merged = [t for t in target.tags if t["key"] not in keys] + new
-        target.tags = checked_tags(merged)
+        target.tags = checked_tags(params["tags"], onto=target.tags)
         if isinstance(target, Cluster):
             self._clusters_changed(region_state)
         return {}

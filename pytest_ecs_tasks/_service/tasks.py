@@ -180,6 +180,9 @@ class TaskOperations(RunTaskOperations):
 
     # -- ListTasks -------------------------------------------------------------------
 
+    #: The ListTasks filters ``startedBy`` cannot be combined with.
+    _NOT_WITH_STARTED_BY = ("containerInstance", "family", "launchType", "serviceName")
+
     def list_tasks(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
         cluster = self._cluster(region_state, params.get("cluster"))
         desired = params.get("desiredStatus", "RUNNING")
@@ -188,13 +191,56 @@ class TaskOperations(RunTaskOperations):
                 "InvalidParameterException",
                 "desiredStatus should be one of [RUNNING, PENDING, STOPPED]",
             )
+        launch_type = params.get("launchType")
+        if launch_type is not None and launch_type not in lifecycle.LAUNCH_TYPES:
+            # botocore does not check enum values: a boto3 client sends any launchType.
+            # inferred: the wording RunTask uses for the same mistake.
+            raise EcsError(
+                "InvalidParameterException",
+                f"launchType should be one of [{', '.join(lifecycle.LAUNCH_TYPES)}]",
+            )
         limit, after = paging.read_page_request(params, "ListTasks")
+        self._check_task_filters(region_state, cluster, params)
+        if desired == "PENDING":
+            # "Although you can filter results based on a desired status of PENDING,
+            # this doesn't return any results" (the ListTasks API page): no task's
+            # desiredStatus is ever PENDING.
+            return {"taskArns": []}
         listed = self._listed_tasks(region_state, cluster, params, desired, after)
         page, token = paging.take_page(listed, limit, "ListTasks")
         response: dict[str, Any] = {"taskArns": page}
         if token:
             response["nextToken"] = token
         return response
+
+    def _check_task_filters(
+        self, region_state: RegionState, cluster: Cluster, params: dict[str, Any]
+    ) -> None:
+        """The service's rules on combining ListTasks filters, and its answer to a
+        ``serviceName`` the cluster does not have."""
+        if params.get("startedBy") and any(params.get(name) for name in self._NOT_WITH_STARTED_BY):
+            # "When you specify startedBy as the filter, it must be the only filter that
+            # you use" (the ListTasks API page; the message as aws-sdk-go-v2#1893 quotes
+            # it). desiredStatus is not one of those filters: Airflow's ECS operator asks
+            # for cluster, desiredStatus and startedBy together.
+            raise EcsError(
+                "InvalidParameterException", "cannot specify startedBy with other arguments"
+            )
+        service = params.get("serviceName")
+        if service and params.get("family"):
+            # family and serviceName cannot be asked together (fujiwara/ecsta splits
+            # such a listing in two for that reason).
+            # inferred: the message, worded as the startedBy one is.
+            raise EcsError("InvalidParameterException", "cannot specify serviceName with family")
+        # Services live in the other ECS (moto's). Without a mirror nothing says which
+        # services exist, so the listing goes by the tasks' group alone. The message
+        # as ListTasks answers it (turbot/steampipe-plugin-aws#1415).
+        if (
+            service
+            and self.cluster_mirror is not None
+            and service not in self.cluster_mirror.services(region_state, cluster.name)
+        ):
+            raise EcsError("ServiceNotFoundException", "Service not found.")
 
     def _listed_tasks(
         self,
@@ -206,21 +252,20 @@ class TaskOperations(RunTaskOperations):
     ) -> Iterator[tuple[int, str]]:
         """``(creation order, ARN)`` of the tasks ListTasks lists, created after
         ``after``, oldest first. Only the cluster's stored tasks are read: those
-        dropped past retention have left ``cluster.task_ids``."""
+        dropped past retention have left ``cluster.task_ids``. A task ListTasks lists
+        is one DescribeTasks on the same cluster finds (a deleted cluster: its tagged
+        tasks only; none still invisible after RunTask, none expired)."""
         now = self.clock.now()
         family = params.get("family")
-        service = params.get("serviceName")
+        started_by = params.get("startedBy")
+        group = f"service:{params['serviceName']}" if params.get("serviceName") else None
+        launch_type = params.get("launchType")
+        instance = params.get("containerInstance")
         for task_id in cluster.task_ids:
             entry = region_state.tasks[task_id]
-            if entry.order <= after:
+            if entry.order <= after or not self._visible(entry, cluster, now):
                 continue
-            if entry.expired(now, self.retention) or now < entry.created_at + entry.invisible_for:
-                continue
-            status = entry.desired_status(now)
-            if desired == "PENDING":
-                if status != "RUNNING" or entry.last_status(now) not in ("PROVISIONING", "PENDING"):
-                    continue
-            elif status != desired:
+            if entry.desired_status(now) != desired:
                 continue
             static = entry.static
             if (
@@ -229,15 +274,14 @@ class TaskOperations(RunTaskOperations):
                 != family
             ):
                 continue
-            if params.get("startedBy") and static.get("startedBy") != params["startedBy"]:
+            if started_by and static.get("startedBy") != started_by:
                 continue
-            if service and static.get("group") != f"service:{service}":
+            if group and static.get("group") != group:
                 continue
-            if params.get("launchType") and static.get("launchType") != params["launchType"]:
+            if launch_type and static.get("launchType") != launch_type:
                 continue
-            if params.get("containerInstance"):
-                ref = params["containerInstance"]
+            if instance:
                 arn = static.get("containerInstanceArn", "")
-                if arn != ref and not arn.endswith("/" + ref):
+                if arn != instance and not arn.endswith("/" + instance):
                     continue
             yield entry.order, entry.arn

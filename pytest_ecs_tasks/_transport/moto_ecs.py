@@ -4,7 +4,8 @@ ECS state (``ecs_backends``).
 - :func:`task_definition`: a task definition registered through moto, for RunTask.
 - :func:`reset_account`: clear moto's ECS state of an account (``FakeEcs.reset()``).
 - :class:`MotoClusters`: keep moto's ECS aware of the clusters the fake creates
-  and deletes.
+  and deletes, and tell the fake what moto runs on them (services, container
+  instances).
 
 The fake answers CreateCluster and DeleteCluster itself, so moto's ECS, which
 answers what the fake leaves to it (CreateService and the other service calls,
@@ -125,6 +126,24 @@ class MotoClusters:
                 )
                 instances += len(backend.container_instances.get(name) or {})
         return services, instances
+
+    def services(self, region_state: RegionView, name: str) -> dict[str, tuple[str, str]]:
+        """The services moto holds on cluster ``name`` (deleted ones it still keeps, as
+        INACTIVE, included): service name -> (status, launch type), over the accounts
+        the clusters are mirrored into (the fake's own account wins a name held in both)."""
+        found: dict[str, tuple[str, str]] = {}
+        with MOTO_LOCK:
+            self.sync(region_state)
+            for backend in _backends(region_state):
+                if name not in backend.clusters:
+                    continue
+                for service in list(backend.services.values()):
+                    if service.cluster_name != name:
+                        continue
+                    status = str(getattr(service, "status", None) or "ACTIVE")
+                    launch_type = str(getattr(service, "launch_type", None) or "EC2")
+                    found[str(service.name)] = (status, launch_type)
+        return found
 
 
 def task_definition(region: str, account_id: str, reference: str) -> Mapping[str, Any] | None:
