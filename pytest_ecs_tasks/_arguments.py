@@ -15,6 +15,7 @@ from ._service.tasks import TaskPlan
 __all__ = [
     "check_containers",
     "check_task_record",
+    "count",
     "fault_codes",
     "task_plan",
     "text",
@@ -48,6 +49,15 @@ def text(name: str, value: object) -> str:
         raise TypeError(f"{name}={value!r}: give a str")
     if not value.strip():
         raise ValueError(f"{name}={value!r}: cannot be empty")
+    return value
+
+
+def count(name: str, value: object, *, most: int) -> int:
+    """A whole number from 0 to ``most``, or an error naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}={value!r}: give a whole number from 0 to {most}")
+    if not 0 <= value <= most:
+        raise ValueError(f"{name}={value!r}: give a whole number from 0 to {most}")
     return value
 
 

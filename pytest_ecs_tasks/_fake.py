@@ -229,15 +229,32 @@ class FakeEcs(StartStop):
             raise _client_error(error, operation) from None
 
     def create_cluster(
-        self, name: str = "default", *, tags: TagsInput | None = None
+        self,
+        name: str = "default",
+        *,
+        tags: TagsInput | None = None,
+        container_instances: int = 0,
     ) -> ClusterRecord:
         """Create a cluster (a new incarnation if the name was deleted); returns its record.
-        ``tags``: a dict or the boto3 list of ``{"key", "value"}``."""
+        ``tags``: a dict or the boto3 list of ``{"key", "value"}``.
+        ``container_instances``: register that many EC2 container instances in it (EC2
+        instances in moto's EC2, registered through RegisterContainerInstance), as
+        tasks on the EC2 launch type need; the fake must be started."""
         params: dict[str, Any] = {"clusterName": arguments.text("name", name)}
         tag_list = to_tag_list(tags)
         if tag_list:
             params["tags"] = tag_list
-        return cast("ClusterRecord", self._call("CreateCluster", params)["cluster"])
+        count = arguments.count("container_instances", container_instances, most=100)
+        if count and not self.active:
+            raise RuntimeError(
+                "container_instances= registers them through moto: start the fake first "
+                "(with FakeEcs(...) as fake: or fake.start())"
+            )
+        record = self._call("CreateCluster", params)["cluster"]
+        if count:
+            moto_ecs.register_container_instances(self.region, name, count)
+            record = self._call("DescribeClusters", {"clusters": [name]})["clusters"][0]
+        return cast("ClusterRecord", record)
 
     def delete_cluster(self, name: str) -> ClusterRecord:
         """Delete a cluster as DeleteCluster does (``ClusterContainsTasksException``, and the

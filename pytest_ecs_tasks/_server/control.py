@@ -342,9 +342,13 @@ class Control:
 
     @_route("POST", "clusters")
     def _clusters(self, body: dict[str, Any]) -> dict[str, Any]:
-        fields.check(body, ("name",), ("tags",))
+        fields.check(body, ("name",), ("tags", "container_instances"))
         name = fields.string(body, "name") or ""
-        record = self.fake.create_cluster(name, tags=fields.string_map(body, "tags"))
+        record = self.fake.create_cluster(
+            name,
+            tags=fields.string_map(body, "tags"),
+            container_instances=body.get("container_instances", 0),  # checked by the fake
+        )
         return model.to_wire(record)  # type: ignore[no-any-return]
 
     @_route("GET", "state")

@@ -46,6 +46,7 @@ __all__ = [
     "ClusterView",
     "MotoClusters",
     "RegionView",
+    "register_container_instances",
     "reset_account",
     "task_definition",
 ]
@@ -176,6 +177,43 @@ def task_definition(region: str, account_id: str, reference: str) -> Mapping[str
             "ephemeralStorage": getattr(definition, "ephemeral_storage", None),
         }
     return None
+
+
+#: What ``register_container_instances`` starts in moto's EC2: any AMI id will do.
+_ECS_AMI = "ami-0123456789abcdef0"
+_INSTANCE_TYPE = "m5.large"
+
+
+def register_container_instances(region: str, cluster: str, count: int) -> list[str]:
+    """Start ``count`` EC2 instances in moto's EC2 and register each as a container
+    instance of ``cluster`` (through the public APIs, inside the active mock, as an
+    ECS agent would); returns their container instance ARNs."""
+    import json
+
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name=region)
+    ecs = boto3.client("ecs", region_name=region)
+    started = ec2.run_instances(
+        ImageId=_ECS_AMI, MinCount=count, MaxCount=count, InstanceType=_INSTANCE_TYPE
+    )["Instances"]
+    arns = []
+    for instance in started:
+        document = {
+            "instanceId": instance["InstanceId"],
+            "region": region,
+            "instanceType": _INSTANCE_TYPE,
+            "availabilityZone": instance["Placement"]["AvailabilityZone"],
+            "privateIp": instance.get("PrivateIpAddress"),
+            "imageId": _ECS_AMI,
+        }
+        registered = ecs.register_container_instance(
+            cluster=cluster,
+            instanceIdentityDocument=json.dumps(document),
+            instanceIdentityDocumentSignature="",
+        )["containerInstance"]
+        arns.append(registered["containerInstanceArn"])
+    return arns
 
 
 def reset_account(account_id: str) -> None:
