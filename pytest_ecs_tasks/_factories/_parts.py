@@ -11,7 +11,7 @@ factories build and tasks the fake runs look alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import _arns as arns
@@ -85,15 +85,23 @@ def _container(
         "image": image,
         "imageDigest": _digest(image),
     }
-    attachment_id, private_ip, launch_type = net
+    attachment_id, private_ip, launch_type, network_mode = net
+    # Fargate-like runtimes name a container run after its task; EC2's Docker, by a
+    # 64-hex container id. The network shows on the task's ENI (awsvpc) or as the
+    # host's port bindings (bridge: drawn host ports; host: the container's own).
     if launch_type != "EC2":
         container["runtimeId"] = f"{task_id}-{int(_random() * 10**10):010d}"
+    else:
+        container["runtimeId"] = h[32:96]
+    if net.awsvpc:
         container["networkBindings"] = []
         container["networkInterfaces"] = [
             {"attachmentId": attachment_id, "privateIpv4Address": private_ip}
         ]
+    elif network_mode == "none":
+        container["networkBindings"] = []
+        container["networkInterfaces"] = []
     else:
-        container["runtimeId"] = h[32:96]
         ports = [
             m.get("containerPort") for m in spec.get("portMappings", ()) if m.get("containerPort")
         ]
@@ -103,7 +111,7 @@ def _container(
             {
                 "bindIP": "0.0.0.0",
                 "containerPort": int(port),
-                "hostPort": randrange(32768, 61000),
+                "hostPort": int(port) if network_mode == "host" else randrange(32768, 61000),
                 "protocol": "tcp",
             }
             for port in ports
@@ -154,11 +162,38 @@ def static_task(
     tags: Sequence[Mapping[str, str]] = (),
     capacity_provider: str | None = None,
     task_id: str | None = None,
+    exact_size: bool = False,
+    network_mode: str | None = None,
+    subnet_id: str | None = None,
+    interface: Mapping[str, str] | Callable[[str], Mapping[str, str]] | None = None,
+    availability_zone: str | None = None,
+    container_instance_arn: str | None = None,
+    cpu_architecture: str | None = None,
+    platform_version: str | None = None,
+    platform_family: str | None = None,
+    ephemeral_storage: int | None = None,
+    enable_execute_command: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A task record without its time-dependent members (see ``lifecycle.render_task``).
 
     ``task_id``: the task's id, if not ``identity``'s (the factories keep one
-    identity for a whole batch)."""
+    identity for a whole batch).
+
+    The rest say what a started task shows instead of drawing it (the fake service
+    passes what RunTask decided; each left at its default is drawn or takes its
+    usual value, as for the factories' records): ``exact_size``: ``cpu`` and
+    ``memory`` are the task's as given, ``None`` leaving the member out (no Fargate
+    size drawn); ``network_mode``: the definition's (``awsvpc`` gives an EC2 task an
+    ENI; ``None``: by launch type); ``subnet_id`` / ``interface``: the ENI's subnet,
+    or the ENI itself (``network.INTERFACE_DETAILS``, and its ``availabilityZone``;
+    or what makes it from the ENI attachment's id); ``availability_zone``;
+    ``container_instance_arn``: the EC2 host; ``cpu_architecture`` (the
+    ``ecs.cpu-architecture`` attribute); ``platform_version`` / ``platform_family``
+    (Fargate: default ``1.4.0`` / ``Linux``); ``ephemeral_storage``: GiB (Fargate:
+    default 20); ``enable_execute_command``: ECS Exec on, with an
+    ``ExecuteCommandAgent`` in each container's ``managedAgents``; ``overrides``: the
+    task's ``overrides`` record."""
     # The draws below are choice and randrange, written out: this runs for every record.
     random = _random
     if not family:
@@ -167,11 +202,23 @@ def static_task(
         family = f"{words[int(random() * count)]}-{words[int(random() * count)]}"
     revision = revision if revision is not None else 1 + int(random() * 39)
     specs = containers if containers is not None else ({"name": family.split("-")[0]},)
-    awsvpc = launch_type != "EC2"
-    network_hex, container_hex = NETWORK_HEX[awsvpc], _CONTAINER_HEX[awsvpc]
+    awsvpc = Network("", "", launch_type, network_mode).awsvpc
+    # a container's digits: its id, and on EC2 its Docker runtime id
+    network_hex, container_hex = NETWORK_HEX[awsvpc], _CONTAINER_HEX[launch_type != "EC2"]
     h = hex_digits(network_hex + len(specs) * container_hex + _INSTANCE_HEX)
-    net, attachment = new_network(identity.region, launch_type, h)
-    if cpu is None or memory is None:
+    if callable(interface):
+        interface = interface(uuid(h))  # the attachment's id, as new_network makes it
+    if interface is not None:
+        availability_zone = availability_zone or interface.get("availabilityZone")
+    net, attachment = new_network(
+        identity.region,
+        launch_type,
+        h,
+        network_mode=network_mode,
+        subnet_id=subnet_id,
+        interface=interface,
+    )
+    if not exact_size and (cpu is None or memory is None):
         size_cpu, size_memory = _SMALL_SIZES[int(random() * 3)]
         cpu = cpu or size_cpu
         memory = memory or size_memory
@@ -180,12 +227,12 @@ def static_task(
     task_id = task_id or identity.task_id
     task_arn = place.task.replace(TASK_ID, task_id)
     fargate = launch_type == "FARGATE"
+    if cpu_architecture is None:
+        cpu_architecture = _CPU_ARCHITECTURES[int(random() * 3)]
     task: dict[str, Any] = {
         "attachments": [attachment] if attachment is not None else [],
-        "attributes": [
-            {"name": "ecs.cpu-architecture", "value": _CPU_ARCHITECTURES[int(random() * 3)]}
-        ],
-        "availabilityZone": region + "abc"[int(random() * 3)],
+        "attributes": [{"name": "ecs.cpu-architecture", "value": cpu_architecture}],
+        "availabilityZone": availability_zone or region + "abc"[int(random() * 3)],
     }
     if fargate:
         task["capacityProviderName"] = capacity_provider or "FARGATE"
@@ -193,34 +240,43 @@ def static_task(
         task["capacityProviderName"] = capacity_provider
     task["clusterArn"] = place.cluster
     if launch_type in _CONTAINER_INSTANCE_LAUNCH_TYPES:
-        task["containerInstanceArn"] = arns.container_instance_arn(
+        task["containerInstanceArn"] = container_instance_arn or arns.container_instance_arn(
             region, account_id, cluster, h[-_INSTANCE_HEX:]
         )
     container_arn = place.container.replace(TASK_ID, task_id)
     at = network_hex
     containers = []
     for spec in specs:
-        containers.append(
-            _container(task_arn, container_arn, task_id, net, spec, h[at : at + container_hex])
+        container = _container(
+            task_arn, container_arn, task_id, net, spec, h[at : at + container_hex]
         )
+        if enable_execute_command:
+            container["managedAgents"] = [{"name": "ExecuteCommandAgent"}]
+        containers.append(container)
         at += container_hex
     task["containers"] = containers
-    task["cpu"] = str(cpu)
-    task["enableExecuteCommand"] = False
+    if cpu is not None:
+        task["cpu"] = str(cpu)
+    task["enableExecuteCommand"] = enable_execute_command
     if fargate:
-        task["ephemeralStorage"] = {"sizeInGiB": 20}
-        task["fargateEphemeralStorage"] = {"sizeInGiB": 20}
+        storage = {"sizeInGiB": 20 if ephemeral_storage is None else ephemeral_storage}
+        task["ephemeralStorage"] = storage
+        task["fargateEphemeralStorage"] = dict(storage)
     task["group"] = group or f"family:{family}"
     task["healthStatus"] = "UNKNOWN"
     task["launchType"] = launch_type
-    task["memory"] = str(memory)
-    task["overrides"] = {
-        "containerOverrides": [{"name": c["name"]} for c in task["containers"]],
-        "inferenceAcceleratorOverrides": [],
-    }
+    if memory is not None:
+        task["memory"] = str(memory)
+    if overrides is not None:
+        task["overrides"] = dict(overrides)
+    else:
+        task["overrides"] = {
+            "containerOverrides": [{"name": c["name"]} for c in task["containers"]],
+            "inferenceAcceleratorOverrides": [],
+        }
     if fargate:
-        task["platformVersion"] = "1.4.0"
-        task["platformFamily"] = "Linux"
+        task["platformVersion"] = platform_version or "1.4.0"
+        task["platformFamily"] = platform_family or "Linux"
     if started_by is not None:
         task["startedBy"] = started_by
     task["tags"] = [dict(t) for t in tags] if tags else []
@@ -269,6 +325,7 @@ _EMITTED = {
             "healthStatus",
             "image",
             "imageDigest",
+            "managedAgents",
             "memory",
             "memoryReservation",
             "name",
