@@ -17,14 +17,17 @@ Floor 1: imports only its own floor-1 parts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ._lifecycle_constants import (
+    CANNOT_START_CONTAINER,
     CONTAINER_STATUSES,
     DEFAULT_STOP_EXIT_CODE,
+    DEPENDENCY_CONDITIONS,
     LAUNCH_TYPES,
+    OUT_OF_MEMORY_EXIT_CODE,
+    OUT_OF_MEMORY_REASON,
     STOP_CODES,
     STOPPED_REASONS,
     TASK_STATUSES,
@@ -33,16 +36,21 @@ from ._lifecycle_constants import (
 )
 from ._lifecycle_constants import DESIRED_STATUSES as DESIRED_STATUSES
 from ._timeline import EC2_TIMINGS as EC2_TIMINGS
-from ._timeline import Snapshot, Stop, Timeline, Timings
+from ._timeline import ContainerExit, ContainerSchedule, Snapshot, Stop, Timeline, Timings
 
 __all__ = [
+    "CANNOT_START_CONTAINER",
     "CONTAINER_STATUSES",
     "DEFAULT_STOP_EXIT_CODE",
+    "DEPENDENCY_CONDITIONS",
     "LAUNCH_TYPES",
+    "OUT_OF_MEMORY_EXIT_CODE",
+    "OUT_OF_MEMORY_REASON",
     "STOPPED_REASONS",
     "STOP_CODES",
     "TASK_STATUSES",
     "ContainerExit",
+    "ContainerSchedule",
     "LaunchType",
     "Snapshot",
     "Stop",
@@ -51,14 +59,6 @@ __all__ = [
     "Timings",
     "render_task",
 ]
-
-
-@dataclass(frozen=True)
-class ContainerExit:
-    """How one container ends: its ``exitCode`` (``None``: none reported) and ``reason``."""
-
-    exit_code: int | None = None
-    reason: str | None = None
 
 
 # -- rendering a task record -----------------------------------------------------------
@@ -104,6 +104,11 @@ def render_task(
     ``exits`` says how each container (by name) ends its own run (no entry: 0);
     when a stop ends the task instead, its containers exit with
     :data:`DEFAULT_STOP_EXIT_CODE`, as SIGTERM makes them.
+
+    A timeline with the containers' own timelines (``timeline.containers``, see
+    :mod:`pytest_ecs_tasks._containers`) renders each container on its own and
+    the task's ``healthStatus`` from theirs; ``exits`` then only says how the
+    containers without a plan of their own end.
     """
     (
         last_status,
@@ -136,7 +141,11 @@ def render_task(
                 attachment["status"] = attachment_status
             attachments.append(attachment)
         task["attachments"] = attachments
-    if "containers" in static:
+    if "containers" in static and timeline.containers is not None:
+        task["containers"], task["healthStatus"] = timeline.containers.render(
+            static["containers"], timeline, now, exits or {}
+        )
+    elif "containers" in static:
         exits = exits or {}
         started_at = instants.get("startedAt")
         task["containers"] = [

@@ -9,13 +9,18 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 __all__ = [
+    "CANNOT_START_CONTAINER",
     "CONTAINER_STATUSES",
     "DEFAULT_STOP_EXIT_CODE",
+    "DEPENDENCY_CONDITIONS",
     "DESIRED_STATUSES",
     "LAUNCH_TYPES",
+    "OUT_OF_MEMORY_EXIT_CODE",
+    "OUT_OF_MEMORY_REASON",
     "STOPPED_REASONS",
     "STOP_CODES",
     "TASK_STATUSES",
+    "DependencyCondition",
     "LaunchType",
     "StopCode",
 ]
@@ -61,3 +66,17 @@ assert tuple(STOPPED_REASONS) == STOP_CODES, "a reason for every stop code"
 
 #: The exit code a container gets when a stop (not its own exit) ends it: SIGTERM.
 DEFAULT_STOP_EXIT_CODE = 143
+
+#: A container's ``dependsOn`` conditions (``ContainerCondition`` in botocore's model).
+DependencyCondition = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
+DEPENDENCY_CONDITIONS: tuple[str, ...] = get_args(DependencyCondition)
+
+#: The ``reason`` of a container the kernel killed for its memory, and its exit code
+#: (SIGKILL: 128 + 9). Source: AWS re:Post, "How do I troubleshoot OutOfMemory errors
+#: in Amazon ECS?".
+OUT_OF_MEMORY_REASON = "OutOfMemoryError: Container killed due to memory usage"
+OUT_OF_MEMORY_EXIT_CODE = 137
+
+#: The prefix of a container's ``reason`` when it could not be started (the ECS
+#: developer guide, "Stopped tasks error codes"), e.g. for a dependency never met.
+CANNOT_START_CONTAINER = "CannotStartContainerError"

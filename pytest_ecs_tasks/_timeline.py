@@ -3,18 +3,33 @@ task (:class:`Timeline`), read at any time as a :class:`Snapshot`. Nothing here 
 a timeline is a plan, and :mod:`pytest_ecs_tasks._lifecycle` (which re-exports these
 names) renders a task record from it.
 
+A timeline's containers move in lockstep with the task unless it carries their own
+timelines (:class:`ContainerSchedule`, made by :mod:`pytest_ecs_tasks._containers`):
+then the task reaches RUNNING once every container has started (or stopped), and
+the containers' own changes count in its ``version``.
+
 Floor 1: imports only the other floor-1 parts of the lifecycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from ._lifecycle_constants import STOPPED_REASONS
 
-__all__ = ["EC2_TIMINGS", "Snapshot", "Stop", "Timeline", "Timings"]
+__all__ = [
+    "EC2_TIMINGS",
+    "ContainerExit",
+    "ContainerSchedule",
+    "Snapshot",
+    "Stop",
+    "Timeline",
+    "Timings",
+]
 
 
 def _s(seconds: float) -> timedelta:
@@ -88,6 +103,40 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class ContainerExit:
+    """How one container ends: its ``exitCode`` (``None``: none reported) and ``reason``."""
+
+    exit_code: int | None = None
+    reason: str | None = None
+
+
+class ContainerSchedule(Protocol):
+    """The containers' own timelines, as a :class:`Timeline` uses them (the one
+    implementation: ``pytest_ecs_tasks._container_timeline.Schedule``)."""
+
+    @property
+    def ready_at(self) -> datetime | None:
+        """When every container has started or stopped: the task is RUNNING
+        (``None``: some container waits for ever)."""
+
+    @property
+    def events(self) -> tuple[datetime, ...]:
+        """The instants a container changes at (starts, stops, health), sorted."""
+
+    def shifted(self, delta: timedelta) -> ContainerSchedule:
+        """The same schedule, every instant moved by ``delta``."""
+
+    def render(
+        self,
+        containers: Sequence[Mapping[str, Any]],
+        timeline: Timeline,
+        now: datetime,
+        exits: Mapping[str, ContainerExit],
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The container records at ``now`` and the task's ``healthStatus``."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What a timeline shows at one moment."""
 
@@ -119,8 +168,12 @@ class Timeline:
     #: Set when the task fails to start: the pull or start fails with this reason.
     start_failure: str | None = None
     stop: Stop | None = None
+    #: The containers' own timelines (``None``: they move in lockstep with the task).
+    containers: ContainerSchedule | None = None
     stages: tuple[tuple[str, datetime], ...] = field(init=False, repr=False, compare=False)
     instants: dict[str, datetime] = field(init=False, repr=False, compare=False)
+    #: The containers' changes that are no stage of the task and come before its stop.
+    container_events: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
@@ -128,6 +181,16 @@ class Timeline:
         stages, instants = self._compute()
         object.__setattr__(self, "stages", stages)
         object.__setattr__(self, "instants", instants)
+        events: tuple[datetime, ...] = ()
+        if self.containers is not None:
+            staged = {at for _, at in stages}
+            stop = self.stop
+            events = tuple(
+                at
+                for at in self.containers.events
+                if at not in staged and (stop is None or at < stop.requested_at)
+            )
+        object.__setattr__(self, "container_events", events)
 
     # -- building -------------------------------------------------------------------
 
@@ -143,7 +206,9 @@ class Timeline:
     ) -> Timeline:
         """A task created at ``created_at``. ``runs_for``: its essential container
         exits that long after RUNNING (``None``: it runs until stopped).
-        ``start_failure``: it never starts and stops with ``TaskFailedToStart``."""
+        ``start_failure``: it never starts and stops with ``TaskFailedToStart``.
+        Containers on their own timelines (plans, ``dependsOn``, health checks):
+        ``pytest_ecs_tasks._containers.plan_timeline``."""
         timings = timings or (Timings() if awsvpc else EC2_TIMINGS)
         base = cls(created_at, awsvpc=awsvpc, timings=timings, start_failure=start_failure)
         if start_failure is not None:
@@ -170,17 +235,27 @@ class Timeline:
         stop = self.stop
         if stop is not None:
             stop = Stop(stop.requested_at + delta, stop.code, stop.reason)
-        return self._with(stop, self.created_at + delta)
+        containers = self.containers
+        if containers is not None:
+            containers = containers.shifted(delta)
+        return self._with(stop, self.created_at + delta, containers)
 
-    def _with(self, stop: Stop | None, created_at: datetime | None = None) -> Timeline:
-        """This timeline with another stop (and creation time): ``dataclasses.replace``
-        without its per-call introspection, as records are built by the thousand."""
+    def _with(
+        self,
+        stop: Stop | None,
+        created_at: datetime | None = None,
+        containers: ContainerSchedule | None = None,
+    ) -> Timeline:
+        """This timeline with another stop (and creation time, containers):
+        ``dataclasses.replace`` without its per-call introspection, as records are
+        built by the thousand."""
         return Timeline(
             self.created_at if created_at is None else created_at,
             self.awsvpc,
             self.timings,
             self.start_failure,
             stop,
+            self.containers if containers is None else containers,
         )
 
     # -- reading --------------------------------------------------------------------
@@ -221,6 +296,8 @@ class Timeline:
         stop = self.stop if self.stop is not None and self.stop.requested_at <= now else None
         if stop is not None:
             version += 1
+        if self.container_events:
+            version += bisect_right(self.container_events, now)
         every = self.instants
         if max(every.values()) <= now:  # the usual case: all set by now
             instants = dict(every)
@@ -260,7 +337,10 @@ class Timeline:
         connected = created + t.provisioning
         pull_started = connected + t.pending
         pull_stopped = pull_started + t.pull
-        started = pull_stopped + t.activating
+        # The containers start (those that wait for none) ...
+        first = pull_stopped + t.activating
+        # ... and the task is RUNNING once they all have (or never: ``None``).
+        started = first if self.containers is None else self.containers.ready_at
         stop = self.stop
         awsvpc = self.awsvpc
         # Whether an instant comes before the stop (if any) cuts the plan short.
@@ -283,8 +363,15 @@ class Timeline:
             instants["pullStoppedAt"] = pull_stopped
             if awsvpc:
                 stages.append(("ACTIVATING", pull_stopped))
-        ran = not failed and (cutoff is None or started < cutoff)
+        # The containers ran (some of them, at least), and the task reached RUNNING. On
+        # their own timelines, containers that start as the stop comes have started:
+        # one that exits at once (``runs_for=0``) is the very cause of the stop.
+        executed = not failed and (
+            cutoff is None or first < cutoff or (first == cutoff and self.containers is not None)
+        )
+        ran = executed and started is not None and (cutoff is None or started < cutoff)
         if ran:
+            assert started is not None
             instants["startedAt"] = started
             stages.append(("RUNNING", started))
         if stop is not None:
@@ -295,7 +382,7 @@ class Timeline:
             # before: ``when if when > soonest else soonest`` is ``max(when, soonest)``.
             last = stages[-1][1]
             moved = requested + lag
-            if ran:
+            if executed:
                 exited = _ceil_second(requested + t.stopping)
                 instants["executionStoppedAt"] = exited
                 if exited < moved:
