@@ -31,7 +31,7 @@ from ._settings import (
 )
 from ._started import StartStop
 from ._tags import TagsInput, to_tag_list
-from ._transport import moto_ecs
+from ._transport import moto_ec2, moto_ecs, moto_placement
 from ._transport.environment import isolate
 from ._transport.moto_bridge import EcsRoute
 from ._transport.virtual_time import install_sleeper
@@ -122,13 +122,18 @@ class FakeEcs(StartStop):
         return fake
 
     def _new_service(self) -> EcsService:
-        return EcsService(
+        service = EcsService(
             self.clock,
             task_parts,
             self._settings,
             task_definitions=moto_ecs.task_definition,
             cluster_mirror=moto_ecs.MotoClusters(),
         )
+        # RunTask reads a cluster's capacity and container instances from moto's ECS,
+        # and checks subnets and makes ENIs in moto's EC2.
+        service.placement = moto_placement.MotoPlacement()
+        service.network = moto_ec2.MotoNetwork()
+        return service
 
     def _dispatch(
         self, region: str, operation: str, body: bytes

@@ -1,0 +1,48 @@
+"""Realistic set-ups for tests that start tasks through boto3's RunTask, as the real
+service needs them: a Fargate definition declares FARGATE (with awsvpc and task-level
+cpu and memory) and runs in subnets that exist (moto's default VPC); the EC2 launch
+type needs a container instance in the cluster."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_ecs.type_defs import NetworkConfigurationTypeDef
+
+    from pytest_ecs_tasks import FakeEcs
+
+
+def default_subnets(region: str = "us-east-1") -> list[str]:
+    """The subnets of moto's default VPC in ``region`` (inside an active fake or mock)."""
+    ec2 = boto3.client("ec2", region_name=region)
+    return [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]]
+
+
+def fargate_network(region: str = "us-east-1", **more: Any) -> NetworkConfigurationTypeDef:
+    """An awsvpc network configuration in a subnet of moto's default VPC."""
+    network: Any = {"awsvpcConfiguration": {"subnets": default_subnets(region)[:1], **more}}
+    return network  # type: ignore[no-any-return]
+
+
+def register_fargate(
+    ecs: ECSClient, family: str, containers: list[dict[str, Any]], **more: Any
+) -> None:
+    """A task definition that runs on Fargate: FARGATE, awsvpc, task-level cpu and memory."""
+    ecs.register_task_definition(
+        family=family,
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu=more.pop("cpu", "256"),
+        memory=more.pop("memory", "512"),
+        containerDefinitions=containers,  # type: ignore[arg-type]
+        **more,
+    )
+
+
+def with_container_instance(fake: FakeEcs, cluster: str = "default") -> None:
+    """Give ``cluster`` one container instance, so the EC2 launch type can place tasks."""
+    fake.create_cluster(cluster, container_instances=1)
