@@ -4,12 +4,13 @@ argument, the value and what is valid. (The fake's settings are checked in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
 from . import _lifecycle as lifecycle
 from ._clock import to_duration
+from ._containers import ContainerPlan
 from ._service.tasks import TaskPlan
 
 __all__ = [
@@ -85,10 +86,22 @@ def task_plan(
     exit_code: object,
     fail_to_start: object,
     timings: Mapping[str, object],
+    *,
+    unhealthy_after: object = None,
+    container_reason: object = None,
+    placement_failure: object = None,
 ) -> TaskPlan:
-    """A checked plan of how a task ends."""
+    """A checked plan of how a task ends.
+
+    ``runs_for`` as a dict (``{"app": "5m"}``), ``unhealthy_after`` and
+    ``container_reason`` (each ``{container: ...}``) give those containers a
+    timeline of their own (``_containers.ContainerPlan``); ``exit_code[name]`` is
+    then that container's exit."""
     run = None
-    if runs_for is not None:
+    own_runs: dict[str, timedelta] = {}
+    if isinstance(runs_for, Mapping):
+        own_runs = _per_container("runs_for", runs_for, _duration_of)
+    elif runs_for is not None:
         try:
             run = to_duration(runs_for)
         except (TypeError, ValueError) as exc:
@@ -105,9 +118,11 @@ def task_plan(
             f"exit_code={exit_code!r}: give an int from 0 to 255 for the essential containers, "
             "or a dict like {'app': 1}"
         )
+    unhealthy = _per_container("unhealthy_after", unhealthy_after or {}, _duration_of)
+    reasons = _per_container("container_reason", container_reason or {}, text)
     if fail_to_start is not None:
         text("fail_to_start", fail_to_start)
-        if run is not None:
+        if run is not None or own_runs:
             raise ValueError(
                 "a task that fails to start never runs: pass runs_for or fail_to_start, not both"
             )
@@ -118,12 +133,49 @@ def task_plan(
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{name}={value!r}: {exc}") from None
     lifecycle.Timings.from_kwargs(steps)  # unknown timings fail here, now
-    return TaskPlan(
-        runs_for=run,
-        exit_code=exits,
-        fail_to_start=cast("str | None", fail_to_start),
-        timings=steps,
-    )
+    if placement_failure is not None:
+        text("placement_failure", placement_failure)
+    own = {**dict.fromkeys(own_runs), **dict.fromkeys(unhealthy), **dict.fromkeys(reasons)}
+    containers = {
+        name: ContainerPlan(
+            runs_for=own_runs.get(name),
+            exit_code=exits.get(name, 0) if isinstance(exits, Mapping) else 0,
+            reason=reasons.get(name),
+            unhealthy_after=unhealthy.get(name),
+        )
+        for name in own
+    }
+    try:
+        return TaskPlan(
+            runs_for=run,
+            exit_code=exits,
+            fail_to_start=cast("str | None", fail_to_start),
+            timings=steps,
+            placement_failure=cast("str | None", placement_failure),
+            containers=containers,
+        )
+    except ValueError as exc:  # the placement failure's reason
+        raise ValueError(str(exc)) from None
+
+
+_T = TypeVar("_T")
+
+
+def _per_container(name: str, value: object, parse: Callable[[str, object], _T]) -> dict[str, _T]:
+    """``{container name: value}``, each value parsed; errors name ``name[container]``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name}={value!r}: give a dict by container name, like {{'app': ...}}")
+    return {
+        text(f"{name}'s container name", key): parse(f"{name}[{key!r}]", item)
+        for key, item in value.items()
+    }
+
+
+def _duration_of(name: str, value: object) -> timedelta:
+    try:
+        return to_duration(value)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}={value!r}: {exc}") from None
 
 
 def fault_codes(operation: str) -> tuple[str, ...]:

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = ["FakeEcs"]
 
+#: A duration as the Python API takes it: a timedelta, seconds, or text like "5m".
+Duration = timedelta | float | str
+
 
 class _RuntimeSetting:
     """A setting a running fake can change: read from its service, checked by
@@ -277,11 +280,13 @@ class FakeEcs(StartStop):
         tags: TagsInput | None = None,
         started_by: str | None = None,
         group: str | None = None,
-        runs_for: timedelta | float | str | None = None,
+        runs_for: Duration | Mapping[str, Duration] | None = None,
         exit_code: int | Mapping[str, int] = 0,
         fail_to_start: str | None = None,
         capacity_provider: str | None = None,
-        **timings: timedelta | float | str,
+        unhealthy_after: Mapping[str, Duration] | None = None,
+        container_reason: Mapping[str, str] | None = None,
+        **timings: Duration,
     ) -> TaskRecord:
         """Start a task that walks its lifecycle as the clock moves; returns its record now.
 
@@ -292,7 +297,15 @@ class FakeEcs(StartStop):
         ``FARGATE_SPOT`` for a Spot task. ``tags``: a dict or the boto3 list of
         ``{"key", "value"}``. Durations (``runs_for``, ``**timings``) take a
         ``timedelta``, seconds or text like ``"5m"``. ``**timings`` override the
-        lifecycle's steps (see ``lifecycle.Timings``).
+        lifecycle's steps (see ``Timings``).
+
+        Containers on their own timelines: ``runs_for={"sidecar": "2m"}`` makes
+        that container exit on its own (with ``exit_code["sidecar"]``) while the
+        task runs on (an essential one ends the task); ``container_reason``
+        (``{"app": "OutOfMemoryError: Container killed due to memory usage"}``) is
+        the reason it shows when it exits; ``unhealthy_after={"app": 120}``: that
+        container's health check (from its definition's ``healthCheck``) fails from
+        120 s after it started. Containers with a ``dependsOn`` start in its order.
         """
         arguments.text("cluster", cluster)
         arguments.text("task_definition", task_definition)
@@ -310,7 +323,14 @@ class FakeEcs(StartStop):
         ):
             if value is not None:
                 arguments.text(name, value)
-        plan = arguments.task_plan(runs_for, exit_code, fail_to_start, timings)
+        plan = arguments.task_plan(
+            runs_for,
+            exit_code,
+            fail_to_start,
+            timings,
+            unhealthy_after=unhealthy_after,
+            container_reason=container_reason,
+        )
         try:
             entry = self._service.start_task(
                 self.region,
@@ -336,17 +356,32 @@ class FakeEcs(StartStop):
     def plan_runs(
         self,
         *,
-        runs_for: timedelta | float | str | None = None,
+        runs_for: Duration | Mapping[str, Duration] | None = None,
         exit_code: int | Mapping[str, int] = 0,
         fail_to_start: str | None = None,
         times: int | None = None,
-        **timings: timedelta | float | str,
+        unhealthy_after: Mapping[str, Duration] | None = None,
+        container_reason: Mapping[str, str] | None = None,
+        placement_failure: str | None = None,
+        **timings: Duration,
     ) -> None:
         """Say how the tasks the code under test starts with boto3's ``run_task``
         will end: the next ``times`` of them (``None``: every one from now on)
         follow this plan instead of running until stopped. The arguments mean
-        what they mean for :meth:`run_task`."""
-        plan = arguments.task_plan(runs_for, exit_code, fail_to_start, timings)
+        what they mean for :meth:`run_task`. ``placement_failure``: RunTask places
+        no task and answers ``failures`` with that reason instead (``RESOURCE:CPU``,
+        ``RESOURCE:MEMORY``, ``RESOURCE:PORTS``, ``RESOURCE:ENI``, ``RESOURCE:GPU``,
+        ``AGENT``, ``ATTRIBUTE``, ``LOCATION``, or ``CAPACITY`` for Fargate's
+        capacity shortage)."""
+        plan = arguments.task_plan(
+            runs_for,
+            exit_code,
+            fail_to_start,
+            timings,
+            unhealthy_after=unhealthy_after,
+            container_reason=container_reason,
+            placement_failure=placement_failure,
+        )
         arguments.times_or_none(times, "every task")
         self._service.plan_runs(plan, times)
 

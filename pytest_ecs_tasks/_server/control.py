@@ -62,6 +62,8 @@ def _advance_forms() -> str:
     )
 
 
+#: plan_runs' fields for containers on their own timelines and placement failures.
+_OWN_TIMELINE_FIELDS = ("unhealthy_after", "container_reason", "placement_failure")
 #: The settings ``POST /_ecs_tasks/settings`` may change while the fake runs.
 RUNTIME_SETTINGS = ("retention", "eventual_consistency")
 _SEED = Source("POST /_ecs_tasks/seed", surface="serve")
@@ -269,19 +271,30 @@ class Control:
         fields.check(
             body,
             (),
-            ("runs_for", "exit_code", "fail_to_start", "times", "timings", *fields.TIMINGS),
+            (
+                "runs_for",
+                "exit_code",
+                "fail_to_start",
+                "times",
+                "timings",
+                *_OWN_TIMELINE_FIELDS,
+                *fields.TIMINGS,
+            ),
         )
         runs_for = fields.duration(body, "runs_for")
         exit_code = fields.exit_code(body)
         fail_to_start = fields.string(body, "fail_to_start")
         times = fields.times(body, None, "every task from now on")
         timings = fields.timings(body, top_level=True)
+        # JSON as given: plan_runs checks these as it checks any caller's
+        own = {name: body[name] for name in _OWN_TIMELINE_FIELDS if name in body}
         self.fake.plan_runs(
             runs_for=runs_for,
             exit_code=exit_code,
             fail_to_start=fail_to_start,
             times=times,
-            **timings,
+            **own,
+            **cast("dict[str, Any]", timings),
         )
         return {
             "runs_for": runs_for,
@@ -289,6 +302,7 @@ class Control:
             "fail_to_start": fail_to_start,
             "times": times,
             "timings": timings,
+            **own,
         }
 
     # -- faults, seed, clusters, state, reset -------------------------------------------------

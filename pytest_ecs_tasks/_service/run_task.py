@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 from .. import _arns as arns
 from .. import _lifecycle as lifecycle
 from .._arns import TaskIdentity
+from .._containers import ContainerPlan, plan_timeline
 from .core import ServiceCore
 from .errors import EcsError
 from .run_task_checks import (
@@ -53,6 +54,9 @@ class TaskPlan:
     fail_to_start: str | None = None
     timings: Mapping[str, object] = field(default_factory=dict)
     placement_failure: str | None = None
+    #: Containers that move on their own (by name): their own ``runs_for``, exit,
+    #: ``reason`` and ``unhealthy_after`` (see ``_containers.ContainerPlan``).
+    containers: Mapping[str, ContainerPlan] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.placement_failure == _CAPACITY_ALIAS:
@@ -347,12 +351,16 @@ class RunTaskOperations(ServiceCore):
             plan.timings,
             base=lifecycle.Timings() if request.launch_type != "EC2" else lifecycle.EC2_TIMINGS,
         )
-        timeline = lifecycle.Timeline.plan(
+        # Containers with a plan of their own, a dependsOn or a healthCheck move on
+        # their own timelines; otherwise in step with the task (as before).
+        timeline = plan_timeline(
             now,
             awsvpc=awsvpc,
             timings=timings,
             runs_for=plan.runs_for,
             start_failure=plan.fail_to_start,
+            containers=specs,
+            plans=plan.containers,
         )
         tags = [dict(tag) for tag in request.tags]
         if request.managed_tags:
