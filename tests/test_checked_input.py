@@ -15,6 +15,8 @@ import pytest
 from pytest_ecs_tasks import Clock, FakeEcs
 from pytest_ecs_tasks._clock import ClockError
 
+from .setups import fargate_network, register_fargate
+
 # The calls are typed loosely on purpose: they pass what the signatures refuse.
 Case = tuple[str, Callable[[Any], object], type[Exception], str]
 
@@ -345,12 +347,11 @@ def test_durations_take_the_same_forms_everywhere(ecs_tasks: FakeEcs) -> None:
 
     # plan_runs with text reaches the code under test's own RunTask as planned
     ecs_tasks.plan_runs(runs_for="5m", exit_code=4, times=1)
-    client.register_task_definition(
-        family="job", containerDefinitions=[{"name": "job", "image": "busybox", "memory": 128}]
-    )
+    register_fargate(client, "job", [{"name": "job", "image": "busybox", "memory": 128}])
     started = client.run_task(
         taskDefinition="job",
-        launchType="EC2",
+        launchType="FARGATE",
+        networkConfiguration=fargate_network(ecs_tasks.region),
     )["tasks"][0]
     client.get_waiter("tasks_stopped").wait(tasks=[started["taskArn"]])
     (stopped,) = client.describe_tasks(tasks=[started["taskArn"]])["tasks"]

@@ -16,15 +16,15 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
-from mypy_boto3_ecs.type_defs import NetworkConfigurationTypeDef, TagTypeDef
+from mypy_boto3_ecs.type_defs import TagTypeDef
 
 from pytest_ecs_tasks import Clock, FakeEcs
 from tests.consistency import assert_valid_response
+from tests.setups import fargate_network
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ARN_PREFIX = f"arn:aws:ecs:{REGION}:{ACCOUNT}"
-AWSVPC: NetworkConfigurationTypeDef = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -663,7 +663,7 @@ def test_stop_task_removes_the_tasks_tags(ecs: ECSClient) -> None:
         ecs.run_task(
             taskDefinition="web:1",
             launchType="FARGATE",
-            networkConfiguration=AWSVPC,
+            networkConfiguration=fargate_network(),  # moto's default VPC
             tags=tag_list({"team": "data"}),
         ),
     )
@@ -834,7 +834,7 @@ def test_list_tasks_started_through_boto3(ecs: ECSClient) -> None:
         ecs.run_task(
             taskDefinition="web",
             launchType="FARGATE",
-            networkConfiguration=AWSVPC,
+            networkConfiguration=fargate_network(),  # moto's default VPC
             startedBy="ci",
             count=2,
         ),

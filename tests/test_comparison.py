@@ -28,7 +28,10 @@ def start_two_container_task(client: ECSClient) -> str:
     client.create_cluster(clusterName="b")
     client.register_task_definition(
         family="f",
+        requiresCompatibilities=["FARGATE"],  # else EC2 only: RunTask on FARGATE is refused
         networkMode="awsvpc",
+        cpu="256",  # Fargate needs task-level cpu and memory
+        memory="512",
         containerDefinitions=[
             {"name": "x", "image": "i", "memory": 64},
             {"name": "y", "image": "j", "memory": 64},

@@ -18,6 +18,7 @@ from pytest_ecs_tasks import _lifecycle as lifecycle
 from pytest_ecs_tasks._clock import Clock
 
 from .consistency import ORDER, assert_consistent_task, assert_valid_response
+from .setups import fargate_network, register_fargate
 
 
 def one(client: ECSClient, arn: str) -> dict[str, Any]:
@@ -183,7 +184,7 @@ def test_boto3_run_task_uses_every_container_of_the_task_definition(
         taskDefinition="etl",
         launchType="FARGATE",
         startedBy="airflow",
-        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        networkConfiguration=fargate_network(),
         overrides={"containerOverrides": [{"name": "job", "command": ["run"]}]},
     )
     (task,) = response["tasks"]
@@ -227,11 +228,9 @@ def test_boto3_run_task_uses_every_container_of_the_task_definition(
     ],
 )
 def test_run_task_errors(ecs: ECSClient, kwargs: dict[str, Any], code: str, message: str) -> None:
-    ecs.register_task_definition(
-        family="web",
-        networkMode="awsvpc",
-        containerDefinitions=[{"name": "web", "image": "nginx", "memory": 128}],
-    )
+    # Fargate-compatible (FARGATE, awsvpc, task-level cpu and memory): the launch type is
+    # supported, so what RunTask misses is the network configuration awsvpc needs.
+    register_fargate(ecs, "web", [{"name": "web", "image": "nginx", "memory": 128}])
     with pytest.raises(ClientError) as exc:
         ecs.run_task(**kwargs)
     assert exc.value.response["Error"] == {"Code": code, "Message": message}
@@ -286,16 +285,19 @@ def test_waiter_tasks_stopped_times_out_on_an_expired_task(
         ecs.get_waiter("tasks_stopped").wait(tasks=[arn], WaiterConfig={"MaxAttempts": 3})
 
 
-def test_plan_runs_decides_how_boto3_started_tasks_end(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
-    ecs.register_task_definition(
-        family="job", containerDefinitions=[{"name": "job", "image": "job:1", "memory": 128}]
+def start_job(ecs: ECSClient) -> str:
+    """RunTask, as a caller does, of the Fargate definition "job": the task's ARN."""
+    answer = ecs.run_task(
+        taskDefinition="job", launchType="FARGATE", networkConfiguration=fargate_network()
     )
+    return answer["tasks"][0]["taskArn"]
+
+
+def test_plan_runs_decides_how_boto3_started_tasks_end(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
+    register_fargate(ecs, "job", [{"name": "job", "image": "job:1", "memory": 128}])
     ecs_tasks.plan_runs(runs_for=120, exit_code=3, times=1)
     ecs_tasks.plan_runs(fail_to_start="CannotPullContainerError: nope", times=1)
-    first, second, third = (
-        ecs.run_task(taskDefinition="job", launchType="EC2")["tasks"][0]["taskArn"]
-        for _ in range(3)
-    )
+    first, second, third = (start_job(ecs) for _ in range(3))
     ecs.get_waiter("tasks_stopped").wait(tasks=[first, second])
     assert one(ecs, first)["containers"][0]["exitCode"] == 3
     assert one(ecs, second)["stopCode"] == "TaskFailedToStart"
@@ -303,17 +305,12 @@ def test_plan_runs_decides_how_boto3_started_tasks_end(ecs_tasks: FakeEcs, ecs: 
 
 
 def test_counted_plans_come_before_the_standing_plan(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
-    ecs.register_task_definition(
-        family="job", containerDefinitions=[{"name": "job", "image": "job:1", "memory": 128}]
-    )
+    register_fargate(ecs, "job", [{"name": "job", "image": "job:1", "memory": 128}])
     ecs_tasks.plan_runs(runs_for=60)  # every task from now on ...
     ecs_tasks.plan_runs(runs_for=60, exit_code=3, times=1)  # ... but the next one fails
-    first, second = (
-        ecs.run_task(taskDefinition="job", launchType="EC2")["tasks"][0]["taskArn"]
-        for _ in range(2)
-    )
+    first, second = (start_job(ecs) for _ in range(2))
     ecs_tasks.plan_runs(runs_for=60, exit_code=7)  # a newer standing plan replaces the old
-    third = ecs.run_task(taskDefinition="job", launchType="EC2")["tasks"][0]["taskArn"]
+    third = start_job(ecs)
     ecs.get_waiter("tasks_stopped").wait(tasks=[first, second, third])
     assert [one(ecs, arn)["containers"][0]["exitCode"] for arn in (first, second, third)] == [
         3,

@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
-from mypy_boto3_ecs.type_defs import NetworkConfigurationTypeDef, TagTypeDef
+from mypy_boto3_ecs.type_defs import TagTypeDef
 
 from pytest_ecs_tasks import Clock, FakeEcs, TaskFactory
 from pytest_ecs_tasks._service import EcsService
 from pytest_ecs_tasks._service.errors import EcsError
 from pytest_ecs_tasks._settings import Settings
 from tests.consistency import assert_valid_response
+from tests.setups import fargate_network
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-AWSVPC: NetworkConfigurationTypeDef = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 STARTED_BY_ALONE = ("InvalidParameterException", "cannot specify startedBy with other arguments")
 FAMILY_AND_SERVICE = ("InvalidParameterException", "cannot specify serviceName with family")
 NO_SUCH_SERVICE = ("ServiceNotFoundException", "Service not found.")
@@ -516,7 +516,8 @@ def test_run_task_keeps_one_value_per_key(ecs: ECSClient) -> None:
         "RunTask",
         ecs.run_task(
             taskDefinition="web",
-            networkConfiguration=AWSVPC,
+            launchType="FARGATE",  # as the definition requires (none given means EC2)
+            networkConfiguration=fargate_network(),  # moto's default VPC
             tags=tag_list(("run", "1"), ("team", "data"), ("run", "2")),
         ),
     )

@@ -20,6 +20,8 @@ from pytest_ecs_tasks._service import EcsService
 from pytest_ecs_tasks._service.state import RegionState
 from pytest_ecs_tasks._settings import DEFAULT_CALLS_LIMIT, Settings
 
+from .setups import with_container_instance
+
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
 
@@ -151,6 +153,7 @@ def _boto3_run_with_a_plan(fake: FakeEcs, client: ECSClient) -> str:
         requiresCompatibilities=["EC2"],
         containerDefinitions=[{"name": "web", "image": "nginx", "essential": True, "memory": 64}],
     )
+    with_container_instance(fake)  # no launch type: EC2, which needs a container instance
     fake.plan_runs(runs_for=45, times=1)
     [task] = client.run_task(taskDefinition="web")["tasks"]
     return task["taskArn"]

@@ -11,6 +11,8 @@ from mypy_boto3_ecs import ECSClient
 from pytest_ecs_tasks import Clock, ClockError, FakeEcs, SettingError, TaskFactory
 from pytest_ecs_tasks._model import validate_output
 
+from .setups import fargate_network, register_fargate
+
 
 def test_clock_moves_forward_only() -> None:
     clock = Clock("2024-05-01T00:00:00Z")
@@ -126,11 +128,14 @@ def test_bad_settings() -> None:
 def test_calls_record_every_answered_call_and_each_response_is_valid(
     ecs_tasks: FakeEcs, ecs: ECSClient
 ) -> None:
-    ecs.register_task_definition(
-        family="f", containerDefinitions=[{"name": "c", "image": "i", "memory": 64}]
-    )
+    register_fargate(ecs, "f", [{"name": "c", "image": "i", "memory": 64}])
     ecs.create_cluster(clusterName="c1", tags=[{"key": "k", "value": "v"}])
-    run = ecs.run_task(cluster="c1", taskDefinition="f", launchType="EC2")
+    run = ecs.run_task(
+        cluster="c1",
+        taskDefinition="f",
+        launchType="FARGATE",
+        networkConfiguration=fargate_network(),
+    )
     arn = run["tasks"][0]["taskArn"]
     ecs.describe_tasks(cluster="c1", tasks=[arn, "0" * 32], include=["TAGS"])
     ecs.list_tasks(cluster="c1")
