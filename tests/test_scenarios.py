@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from mypy_boto3_ecs import ECSClient
 
-from pytest_ecs_tasks import FakeEcs, Scenario, failure_scenarios
+from pytest_ecs_tasks import Arranged, FakeEcs, Scenario, failure_scenarios
 from pytest_ecs_tasks._clock import Clock
 from pytest_ecs_tasks._scenarios import scenario_names
 
@@ -128,16 +128,120 @@ ERRORS = {
 }
 
 
+def describe_tasks_names() -> list[str]:
+    return [n for n in scenario_names() if n not in RUN_TASK_ONLY]
+
+
 def test_catalogue_holds_every_required_scenario() -> None:
     assert set(REQUIRED) <= set(scenario_names())
-    assert set(CHECKS) | set(ERRORS) == set(scenario_names())
-    params = failure_scenarios()
-    assert [p.id for p in params] == list(scenario_names())
+    assert set(RUN_TASK_REQUIRED) <= set(scenario_names())
+    assert set(CHECKS) | set(ERRORS) == set(describe_tasks_names())
+    assert set(RUN_TASK_CHECKS) | set(RUN_TASK_ERRORS) == set(RUN_TASK_REQUIRED)
+    params = failure_scenarios()  # no names: every DescribeTasks scenario, as before
+    assert [p.id for p in params] == describe_tasks_names()
+    run_task = failure_scenarios(operation="RunTask")
+    assert [p.id for p in run_task] == [n for n in scenario_names() if n in RUN_TASK_REQUIRED]
     for param in params:
         (scenario,) = param.values
         assert isinstance(scenario, Scenario)
         assert scenario.expect.endswith(".")
         assert scenario.incident
+
+
+# -- RunTask's scenarios: the code under test's own RunTask meets them ---------------------------
+
+RUN_TASK_REQUIRED = [
+    "placement-failed",
+    "capacity-unavailable",
+    "no-container-instances",
+    "unhealthy",
+    "out-of-memory",
+]
+RUN_TASK_ONLY = {"placement-failed", "capacity-unavailable", "no-container-instances", "unhealthy"}
+
+
+def check_placement_failed(
+    fake: FakeEcs, ecs: ECSClient, answer: dict[str, Any], arranged: Arranged
+) -> None:
+    [instance] = ecs.list_container_instances(cluster="ec2")["containerInstanceArns"]
+    assert answer["tasks"] == []
+    assert answer["failures"] == [{"arn": instance, "reason": "RESOURCE:MEMORY"}]
+    again = ecs.run_task(**arranged.run_task_request)
+    assert again["tasks"] == [] and len(again["failures"]) == 1  # on every try
+
+
+def check_capacity(
+    fake: FakeEcs, ecs: ECSClient, answer: dict[str, Any], arranged: Arranged
+) -> None:
+    assert answer["tasks"] == []
+    assert [f["reason"] for f in answer["failures"]] == [
+        "Capacity is unavailable at this time. Please try again later or in a different "
+        "availability zone"
+    ]
+
+
+def check_unhealthy(
+    fake: FakeEcs, ecs: ECSClient, answer: dict[str, Any], arranged: Arranged
+) -> None:
+    [task] = answer["tasks"]
+    ecs.get_waiter("tasks_running").wait(cluster=arranged.cluster, tasks=[task["taskArn"]])
+    fake.clock.advance(minutes=3)
+    [now] = ecs.describe_tasks(cluster=arranged.cluster, tasks=[task["taskArn"]])["tasks"]
+    assert (now["lastStatus"], now["healthStatus"]) == ("RUNNING", "UNHEALTHY")
+    assert now["containers"][0]["healthStatus"] == "UNHEALTHY"
+
+
+def check_run_oom(
+    fake: FakeEcs, ecs: ECSClient, answer: dict[str, Any], arranged: Arranged
+) -> None:
+    [task] = answer["tasks"]
+    ecs.get_waiter("tasks_stopped").wait(cluster=arranged.cluster, tasks=[task["taskArn"]])
+    [done] = ecs.describe_tasks(cluster=arranged.cluster, tasks=[task["taskArn"]])["tasks"]
+    assert done["stopCode"] == "EssentialContainerExited"
+    [container] = done["containers"]
+    assert (container["exitCode"], container["reason"]) == (
+        137,
+        "OutOfMemoryError: Container killed due to memory usage",
+    )
+
+
+RUN_TASK_CHECKS: dict[str, Callable[[FakeEcs, ECSClient, dict[str, Any], Arranged], None]] = {
+    "placement-failed": check_placement_failed,
+    "capacity-unavailable": check_capacity,
+    "unhealthy": check_unhealthy,
+    "out-of-memory": check_run_oom,
+}
+RUN_TASK_ERRORS = {
+    "no-container-instances": (
+        "InvalidParameterException",
+        "No Container Instances were found in your cluster.",
+    ),
+}
+
+
+@pytest.mark.parametrize("scenario", failure_scenarios(operation="RunTask"))
+def test_run_task_caller_sees_what_expect_says(scenario: Scenario, ecs_tasks: FakeEcs) -> None:
+    arranged = scenario.arrange(ecs_tasks)
+    client = boto3.client("ecs", region_name="us-east-1")
+    assert "RunTask" in scenario.operations
+    if scenario.name in RUN_TASK_ERRORS:
+        assert scenario.error == RUN_TASK_ERRORS[scenario.name][0]
+        with pytest.raises(ClientError) as exc:
+            client.run_task(**arranged.run_task_request)
+        code, message = RUN_TASK_ERRORS[scenario.name]
+        assert exc.value.response["Error"] == {"Code": code, "Message": message}
+        return
+    assert scenario.error is None
+    answer: dict[str, Any] = dict(client.run_task(**arranged.run_task_request))
+    answer.pop("ResponseMetadata")
+    assert_valid_response("RunTask", answer)
+    RUN_TASK_CHECKS[scenario.name](ecs_tasks, client, answer, arranged)
+
+
+def test_run_task_scenarios_are_for_run_task_only_unless_both() -> None:
+    assert {s.id for s in failure_scenarios()} & RUN_TASK_ONLY == set()
+    with pytest.raises(ValueError, match="operation='StopTask'; valid"):
+        failure_scenarios(operation="StopTask")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("scenario", failure_scenarios())
