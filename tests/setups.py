@@ -5,6 +5,7 @@ type needs a container instance in the cluster."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -46,3 +47,25 @@ def register_fargate(
 def with_container_instance(fake: FakeEcs, cluster: str = "default") -> None:
     """Give ``cluster`` one container instance, so the EC2 launch type can place tasks."""
     fake.create_cluster(cluster, container_instances=1)
+
+
+#: An AMI in moto's list of AMIs (any id does while moto does not validate them).
+EXAMPLE_AMI = "ami-12c6146b"
+
+
+def register_container_instance(ecs: ECSClient, region: str, cluster: str = "default") -> str:
+    """One EC2 instance started in moto's EC2 of ``region`` and registered with ``cluster``
+    through ``ecs`` (a boto3 ECS client of ``region``), as its ECS agent would: its
+    container instance ARN. For a region other than the fake's own, which
+    ``create_cluster(container_instances=N)`` does not reach."""
+    ec2 = boto3.client("ec2", region_name=region)
+    started = ec2.run_instances(ImageId=EXAMPLE_AMI, MinCount=1, MaxCount=1)["Instances"][0]
+    document = {
+        "instanceId": started["InstanceId"],
+        "region": region,
+        "availabilityZone": started["Placement"]["AvailabilityZone"],
+    }
+    answer = ecs.register_container_instance(
+        cluster=cluster, instanceIdentityDocument=json.dumps(document)
+    )
+    return str(answer["containerInstance"]["containerInstanceArn"])

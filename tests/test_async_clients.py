@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from pytest_ecs_tasks import AsyncClientError, FakeEcs, StaleClientError
+from tests.setups import register_container_instance, with_container_instance
 
 aiobotocore_session = pytest.importorskip("aiobotocore.session")
 aioboto3 = pytest.importorskip("aioboto3")
@@ -54,6 +55,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 @pytest.mark.asyncio
 async def test_describe_run_stop_and_list_through_aiobotocore(ecs_tasks: FakeEcs) -> None:
     ecs_tasks.create_cluster("jobs")
+    with_container_instance(ecs_tasks, "jobs")  # a host for RunTask's default launch type, EC2
     started = ecs_tasks.run_task("jobs", runs_for=timedelta(minutes=5))
     async with ecs_client() as client:
         await client.register_task_definition(
@@ -90,6 +92,7 @@ async def test_a_call_the_client_saw_succeed_is_the_only_change_in_the_fake(
     # Under plain moto, this RunTask raised TypeError in the client after the
     # service had already started the task.
     ecs_tasks.create_cluster()
+    with_container_instance(ecs_tasks)  # a host for RunTask's default launch type, EC2
     async with ecs_client() as client:
         await client.register_task_definition(
             family="job", containerDefinitions=[{"name": "app", "image": "x", "memory": 64}]
@@ -177,6 +180,8 @@ async def test_any_region_is_served_by_the_fake(ecs_tasks: FakeEcs) -> None:
     ecs_tasks.create_cluster()
     async with ecs_client("eu-west-1") as europe, ecs_client() as home:
         await europe.create_cluster(clusterName="default")
+        # a host in eu-west-1's default cluster, for RunTask's default launch type (EC2)
+        register_container_instance(ecs_tasks.client("eu-west-1"), "eu-west-1")
         await europe.register_task_definition(
             family="job", containerDefinitions=[{"name": "app", "image": "x", "memory": 64}]
         )

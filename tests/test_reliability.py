@@ -222,7 +222,8 @@ def test_threads_running_stopping_and_describing_while_the_clock_moves() -> None
     answered call is recorded once, and no thread ever sees a task's version go down."""
     # Every call kept, so the log can be checked for lost or doubled calls.
     with FakeEcs(retention=timedelta(days=3650), calls_limit=1_000_000) as fake:
-        fake.create_cluster("stress")
+        # one container instance: RunTask's default launch type (EC2) needs a host
+        fake.create_cluster("stress", container_instances=1)
         setup = fake.client()
         _register_web(setup)
         # boto3 sessions are not thread-safe: clients are made here, then used one per thread.
@@ -735,7 +736,8 @@ def _populate(fake: FakeEcs) -> tuple[list[str], dict[str, list[str]]]:
     all together and by the request member they suit."""
     client = fake.client()
     _register_web(client)
-    fake.create_cluster("prod", tags={"team": "a"})
+    # one container instance: the boto3 RunTask below (EC2, the default) needs a host
+    fake.create_cluster("prod", tags={"team": "a"}, container_instances=1)
     fake.create_cluster("old")
     fake.delete_cluster("old")
     fake.create_cluster("again")
@@ -996,8 +998,8 @@ def test_nothing_reaches_the_network_and_real_credentials_are_never_used(
         for client in (ecs, custom, other_region, sqs, s3, sts):
             client.meta.events.register("request-created", record_signature)
 
-        # Served by the fake.
-        fake.create_cluster("prod")
+        # Served by the fake (the container instance: a host for the EC2 RunTask below).
+        fake.create_cluster("prod", container_instances=1)
         task = fake.run_task("prod", runs_for=300)
         assert ecs.describe_tasks(cluster="prod", tasks=[task["taskArn"]])["failures"] == []
         ecs.get_waiter("tasks_stopped").wait(cluster="prod", tasks=[task["taskArn"]])
@@ -1112,6 +1114,7 @@ def test_uses_the_fixture(ecs_tasks, ecs_clock, n):
         [done] = client.describe_tasks(tasks=[task["taskArn"]])["tasks"]
         assert done["containers"][0]["exitCode"] == n
     elif kind == 1:
+        ecs_tasks.create_cluster(container_instances=1)  # a host: RunTask's default is EC2
         client.register_task_definition(
             family="web", networkMode="bridge",
             containerDefinitions=[{"name": "web", "image": "nginx", "memory": 128}],

@@ -31,6 +31,7 @@ from pytest_ecs_tasks._clock import DEFAULT_START
 from pytest_ecs_tasks._factories import reseed
 from pytest_ecs_tasks._server import EcsServer
 from tests.consistency import assert_consistent_task, assert_valid_response
+from tests.setups import register_container_instance, with_container_instance
 
 TIMEOUT = 60  # seconds: a bound for every subprocess and request, never reached when all is well
 NEVER_RAN = "0123456789abcdef0123456789abcdef"
@@ -149,6 +150,9 @@ def test_aws_cli_runs_describes_stops_and_sees_a_task_expire(
     assert cluster["status"] == "ACTIVE"
     # the same fake, in-process
     assert ecs_tasks.client().describe_clusters(clusters=["jobs"])["clusters"][0] == cluster
+    # an EC2 host for the task (RunTask's default launch type), as its ECS agent registers it
+    hosted = control(ecs_tasks_server, "clusters", {"name": "jobs", "container_instances": 1})
+    assert hosted["registeredContainerInstancesCount"] == 1
 
     definition = aws(
         env,
@@ -245,6 +249,7 @@ def test_boto3_client_with_endpoint_url(ecs_tasks: FakeEcs, ecs_tasks_server: Ec
     )
     assert served_over_http(registered)
     assert ecs.describe_task_definition(taskDefinition="web")["taskDefinition"]["revision"] == 1
+    with_container_instance(ecs_tasks)  # an EC2 host: RunTask's default launch type needs one
     started = ecs.run_task(taskDefinition="web:1")["tasks"][0]
     assert [c["name"] for c in started["containers"]] == ["web"]
     in_process = ecs_tasks.client().describe_tasks(tasks=[started["taskArn"]])["tasks"]
@@ -284,6 +289,8 @@ def test_the_region_comes_from_the_signature(
     ecs.register_task_definition(
         family="app", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 256}]
     )
+    # an EC2 host in eu-west-1's default cluster (RunTask's default launch type needs one)
+    register_container_instance(ecs, "eu-west-1")
     task = ecs.run_task(taskDefinition="app:1")["tasks"][0]
     assert task["taskArn"].startswith("arn:aws:ecs:eu-west-1:123456789012:task/default/")
     assert ecs_tasks.calls[-1].region == "eu-west-1"

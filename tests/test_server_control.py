@@ -89,6 +89,13 @@ def register_app(ecs: ECSClient) -> None:
     )
 
 
+def add_host(server: EcsServer, cluster: str = "default") -> None:
+    """One container instance in ``cluster``, through the control API: app:1 is an EC2
+    definition, and RunTask's default launch type (EC2) needs a host to place it on."""
+    record = ok(server, "clusters", {"name": cluster, "container_instances": 1})
+    assert record["registeredContainerInstancesCount"] == 1
+
+
 def still_answering(server: EcsServer) -> None:
     """The control API and the ECS API both answer."""
     ok(server, "clock", method="GET")
@@ -106,6 +113,7 @@ def test_plan_runs_decides_how_tasks_started_by_run_task_end(
 ) -> None:
     ecs = http_client(ecs_tasks_server.url)
     register_app(ecs)
+    add_host(ecs_tasks_server)
     plan = ok(ecs_tasks_server, "plan_runs", {"runs_for": 300, "exit_code": 3, "times": 1})
     assert plan == {
         "runs_for": 300.0,
@@ -224,6 +232,7 @@ def test_tasks_stop_stops_a_task_with_any_stop_code(
 ) -> None:
     ecs = http_client(ecs_tasks_server.url)
     register_app(ecs)
+    add_host(ecs_tasks_server)
     arns = [ecs.run_task(taskDefinition="app:1")["tasks"][0]["taskArn"] for _ in range(3)]
     ok(ecs_tasks_server, "clock/advance", {"minutes": 1})
 
@@ -278,6 +287,7 @@ def test_reset_brings_back_a_fresh_fake(
     ecs = http_client(ecs_tasks_server.url)
     register_app(ecs)
     ok(ecs_tasks_server, "clusters", {"name": "jobs"})
+    add_host(ecs_tasks_server, "jobs")
     task = ecs.run_task(taskDefinition="app:1", cluster="jobs")["tasks"][0]["taskArn"]
     ok(ecs_tasks_server, "plan_runs", {"runs_for": 1})
     ok(
@@ -298,6 +308,7 @@ def test_reset_brings_back_a_fresh_fake(
     assert ecs.list_task_definitions()["taskDefinitionArns"] == []
     # the plan is gone: a task runs until stopped again
     register_app(ecs)
+    add_host(ecs_tasks_server)  # the reset took the container instances with the clusters
     fresh = ecs.run_task(taskDefinition="app:1")["tasks"][0]["taskArn"]
     ok(ecs_tasks_server, "clock/advance", {"hours": 1})
     assert ecs.describe_tasks(tasks=[fresh])["tasks"][0]["lastStatus"] == "RUNNING"
@@ -491,6 +502,7 @@ def test_the_clock_stops_at_its_last_instant_and_the_service_works_there(
 ) -> None:
     ecs = http_client(ecs_tasks_server.url)
     register_app(ecs)
+    add_host(ecs_tasks_server)
     running = ecs.run_task(taskDefinition="app:1")["tasks"][0]["taskArn"]
     error = refused(ecs_tasks_server, "clock/move_to", {"when": "9999-12-31T00:00:00Z"})
     assert "cannot pass 5000-01-01T00:00:00+00:00" in error
@@ -570,6 +582,7 @@ def test_a_waiter_in_another_process_sees_its_task_finish_on_a_time_scaled_serve
 ) -> None:
     with EcsServer(ecs_tasks, time_scale=600) as server:
         register_app(http_client(server.url))
+        add_host(server)
         ok(server, "plan_runs", {"runs_for": 300, "exit_code": 3})
         env = {**aws_env(tmp_path), "AWS_DEFAULT_REGION": "us-east-1"}
         started = time.monotonic()
