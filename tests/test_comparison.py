@@ -6,6 +6,7 @@ from __future__ import annotations
 import boto3
 import moto
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from mypy_boto3_ecs import ECSClient
 from mypy_boto3_ecs.type_defs import NetworkConfigurationTypeDef
@@ -90,3 +91,61 @@ def test_the_fake_gets_the_same_calls_right() -> None:
             client.describe_tasks(cluster="a", tasks=["x"] * 101)
         with pytest.raises(client.exceptions.ClusterContainsTasksException):
             client.delete_cluster(cluster="a")
+
+
+def _ghost_override_run(client: ECSClient) -> object:
+    """RunTask with an override for a container the definition does not have."""
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    group = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]["GroupId"]
+    client.register_task_definition(
+        family="web",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}],
+    )
+    return client.run_task(
+        taskDefinition="web",
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}
+        },
+        overrides={"containerOverrides": [{"name": "ghost", "command": ["run"]}]},
+    )
+
+
+def test_moto_gets_run_task_wrong() -> None:
+    with mock_aws():
+        client = boto3.client("ecs", region_name="us-east-1")
+        client.create_cluster(clusterName="default")  # moto has none until asked
+        started = _ghost_override_run(client)
+        assert len(started["tasks"]) == 1  # type: ignore[index]  # started anyway
+        client.register_task_definition(
+            family="job", containerDefinitions=[{"name": "job", "image": "job", "memory": 64}]
+        )
+        with pytest.raises(Exception) as raised:  # noqa: PT011  (moto's own, untyped)
+            client.run_task(taskDefinition="job", launchType="EC2")
+        assert not isinstance(raised.value, ClientError)  # not an answer a client can read
+
+
+def test_the_fake_gets_run_task_right() -> None:
+    with FakeEcs() as fake:
+        client = fake.client()
+        with pytest.raises(ClientError) as ghost:
+            _ghost_override_run(client)
+        assert ghost.value.response["Error"] == {
+            "Code": "InvalidParameterException",
+            "Message": "Override for container named ghost is not a container in the "
+            "TaskDefinition.",
+        }
+        client.register_task_definition(
+            family="job", containerDefinitions=[{"name": "job", "image": "job", "memory": 64}]
+        )
+        with pytest.raises(ClientError) as no_instances:
+            client.run_task(taskDefinition="job", launchType="EC2")
+        assert no_instances.value.response["Error"] == {
+            "Code": "InvalidParameterException",
+            "Message": "No Container Instances were found in your cluster.",
+        }
