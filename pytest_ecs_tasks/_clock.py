@@ -22,6 +22,7 @@ __all__ = [
     "current_time",
     "to_duration",
     "to_utc",
+    "travel_with",
 ]
 
 #: Where a fresh clock starts unless told otherwise: a fixed, documented instant,
@@ -324,3 +325,17 @@ def current_time() -> datetime:
         if _active:
             return _active[-1].now()
     return datetime.now(timezone.utc)
+
+
+def travel_with(clock: Clock) -> list[Callable[[], None]]:
+    """Freeze ``datetime.now()`` and ``time.time()`` at the clock's time and move
+    them with it (time-machine); returns what undoes that, in start order."""
+    try:
+        import time_machine
+    except ImportError:
+        raise RuntimeError(
+            "time_machine=True needs the time-machine package: pip install time-machine"
+        ) from None
+    travel = time_machine.travel(clock.now(), tick=False)
+    traveller = travel.start()
+    return [travel.stop, clock.on_move(traveller.move_to)]

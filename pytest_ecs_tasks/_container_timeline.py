@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from ._health import HealthPlan, task_health
 from ._lifecycle import STARTED_CONTAINER_MEMBERS
 from ._lifecycle_constants import CANNOT_START_CONTAINER, DEFAULT_STOP_EXIT_CODE
-from ._timeline import ContainerExit, Timeline
+from ._timeline import ContainerExit, Exits, RenderedContainers, StaticContainers, Timeline
 
 __all__ = ["ContainerRun", "DependencyFailure", "Schedule"]
 
@@ -155,12 +155,8 @@ class Schedule:
         return found
 
     def render(
-        self,
-        containers: Sequence[Mapping[str, Any]],
-        timeline: Timeline,
-        now: datetime,
-        exits: Mapping[str, ContainerExit],
-    ) -> tuple[list[dict[str, Any]], str]:
+        self, containers: StaticContainers, timeline: Timeline, now: datetime, exits: Exits
+    ) -> RenderedContainers:
         """The container records at ``now`` (``containers``: their static parts, in
         the order of :attr:`runs`) and the task's ``healthStatus``."""
         stop = timeline.stop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast, overload
 
@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from . import _arguments as arguments
 from . import _arns as arns
 from . import _lifecycle as lifecycle
-from ._clock import Clock, When, push_active
+from ._clock import Clock, When, push_active, travel_with
 from ._factories import task_parts
 from ._lifecycle import LaunchType, StopCode
 from ._service.dispatch import SERVED_OPERATIONS, Call, EcsService
@@ -175,7 +175,7 @@ class FakeEcs(StartStop):
                 self._undo.append(install_sleeper(self.clock.sleep))
                 self._undo.append(push_active(self.clock))
                 if self.time_machine:
-                    self._undo += _travel_with(self.clock)
+                    self._undo += travel_with(self.clock)
             except BaseException:
                 self._stop_locked()
                 raise
@@ -323,14 +323,8 @@ class FakeEcs(StartStop):
         ):
             if value is not None:
                 arguments.text(name, value)
-        plan = arguments.task_plan(
-            runs_for,
-            exit_code,
-            fail_to_start,
-            timings,
-            unhealthy_after=unhealthy_after,
-            container_reason=container_reason,
-        )
+        own = {"unhealthy_after": unhealthy_after, "container_reason": container_reason}
+        plan = arguments.task_plan(runs_for, exit_code, fail_to_start, timings, **own)
         try:
             entry = self._service.start_task(
                 self.region,
@@ -378,9 +372,8 @@ class FakeEcs(StartStop):
             exit_code,
             fail_to_start,
             timings,
-            unhealthy_after=unhealthy_after,
-            container_reason=container_reason,
             placement_failure=placement_failure,
+            **{"unhealthy_after": unhealthy_after, "container_reason": container_reason},
         )
         arguments.times_or_none(times, "every task")
         self._service.plan_runs(plan, times)
@@ -481,20 +474,6 @@ class FakeEcs(StartStop):
         if parsed is None and entry.cluster.name != cluster:
             raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
         return entry
-
-
-def _travel_with(clock: Clock) -> list[Callable[[], None]]:
-    """Freeze ``datetime.now()`` and ``time.time()`` at the clock's time and move
-    them with it (time-machine); returns what undoes that, in start order."""
-    try:
-        import time_machine
-    except ImportError:
-        raise RuntimeError(
-            "time_machine=True needs the time-machine package: pip install time-machine"
-        ) from None
-    travel = time_machine.travel(clock.now(), tick=False)
-    traveller = travel.start()
-    return [travel.stop, clock.on_move(traveller.move_to)]
 
 
 _SETTER = Source("setting a FakeEcs attribute", surface="FakeEcs")

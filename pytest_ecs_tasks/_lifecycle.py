@@ -20,45 +20,53 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+# Re-exported: the statuses, launch types, stop codes and reasons a lifecycle goes through.
 from ._lifecycle_constants import (
-    CANNOT_START_CONTAINER,
-    CONTAINER_STATUSES,
-    DEFAULT_STOP_EXIT_CODE,
-    DEPENDENCY_CONDITIONS,
-    LAUNCH_TYPES,
-    OUT_OF_MEMORY_EXIT_CODE,
-    OUT_OF_MEMORY_REASON,
-    STOP_CODES,
-    STOPPED_REASONS,
-    TASK_STATUSES,
-    LaunchType,
-    StopCode,
+    CANNOT_START_CONTAINER as CANNOT_START_CONTAINER,
+)
+from ._lifecycle_constants import (
+    CONTAINER_STATUSES as CONTAINER_STATUSES,
+)
+from ._lifecycle_constants import (
+    DEFAULT_STOP_EXIT_CODE as DEFAULT_STOP_EXIT_CODE,
+)
+from ._lifecycle_constants import (
+    DEPENDENCY_CONDITIONS as DEPENDENCY_CONDITIONS,
 )
 from ._lifecycle_constants import DESIRED_STATUSES as DESIRED_STATUSES
+from ._lifecycle_constants import (
+    LAUNCH_TYPES as LAUNCH_TYPES,
+)
+from ._lifecycle_constants import (
+    OUT_OF_MEMORY_EXIT_CODE as OUT_OF_MEMORY_EXIT_CODE,
+)
+from ._lifecycle_constants import (
+    OUT_OF_MEMORY_REASON as OUT_OF_MEMORY_REASON,
+)
+from ._lifecycle_constants import (
+    STOP_CODES as STOP_CODES,
+)
+from ._lifecycle_constants import (
+    STOPPED_REASONS as STOPPED_REASONS,
+)
+from ._lifecycle_constants import (
+    TASK_STATUSES as TASK_STATUSES,
+)
+from ._lifecycle_constants import (
+    LaunchType as LaunchType,
+)
+from ._lifecycle_constants import (
+    StopCode as StopCode,
+)
 from ._timeline import EC2_TIMINGS as EC2_TIMINGS
-from ._timeline import ContainerExit, ContainerSchedule, Snapshot, Stop, Timeline, Timings
+from ._timeline import ContainerExit as ContainerExit
+from ._timeline import ContainerSchedule as ContainerSchedule
+from ._timeline import Snapshot as Snapshot
+from ._timeline import Stop as Stop
+from ._timeline import Timeline as Timeline
+from ._timeline import Timings as Timings
 
-__all__ = [
-    "CANNOT_START_CONTAINER",
-    "CONTAINER_STATUSES",
-    "DEFAULT_STOP_EXIT_CODE",
-    "DEPENDENCY_CONDITIONS",
-    "LAUNCH_TYPES",
-    "OUT_OF_MEMORY_EXIT_CODE",
-    "OUT_OF_MEMORY_REASON",
-    "STOPPED_REASONS",
-    "STOP_CODES",
-    "TASK_STATUSES",
-    "ContainerExit",
-    "ContainerSchedule",
-    "LaunchType",
-    "Snapshot",
-    "Stop",
-    "StopCode",
-    "Timeline",
-    "Timings",
-    "render_task",
-]
+__all__ = ["render_task"]  # and, re-exported above, the constants and the timeline's names
 
 
 # -- rendering a task record -----------------------------------------------------------

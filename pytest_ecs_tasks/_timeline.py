@@ -25,7 +25,10 @@ __all__ = [
     "EC2_TIMINGS",
     "ContainerExit",
     "ContainerSchedule",
+    "Exits",
+    "RenderedContainers",
     "Snapshot",
+    "StaticContainers",
     "Stop",
     "Timeline",
     "Timings",
@@ -110,6 +113,14 @@ class ContainerExit:
     reason: str | None = None
 
 
+#: The containers' static parts, as a task record holds them.
+StaticContainers = Sequence[Mapping[str, Any]]
+#: How each container ends, by name.
+Exits = Mapping[str, "ContainerExit"]
+#: The container records at a moment, and the task's ``healthStatus``.
+RenderedContainers = tuple[list[dict[str, Any]], str]
+
+
 class ContainerSchedule(Protocol):
     """The containers' own timelines, as a :class:`Timeline` uses them (the one
     implementation: ``pytest_ecs_tasks._container_timeline.Schedule``)."""
@@ -127,12 +138,8 @@ class ContainerSchedule(Protocol):
         """The same schedule, every instant moved by ``delta``."""
 
     def render(
-        self,
-        containers: Sequence[Mapping[str, Any]],
-        timeline: Timeline,
-        now: datetime,
-        exits: Mapping[str, ContainerExit],
-    ) -> tuple[list[dict[str, Any]], str]:
+        self, containers: StaticContainers, timeline: Timeline, now: datetime, exits: Exits
+    ) -> RenderedContainers:
         """The container records at ``now`` and the task's ``healthStatus``."""
 
 

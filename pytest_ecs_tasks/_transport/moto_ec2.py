@@ -20,12 +20,10 @@ then): with no moto loaded, no subnet is known.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .moto_ecs import MOTO_LOCK
+from .moto_ecs import MOTO_LOCK, moto_backends
 
 __all__ = ["MotoNetwork"]
 
@@ -52,19 +50,15 @@ class MotoNetwork:
                     return group_id
         return None
 
-    def create_interface(
-        self,
-        region: str,
-        account_id: str,
-        *,
-        subnet_id: str,
-        security_groups: Sequence[str],
-        public_ip: bool,
-        description: str,
-    ) -> dict[str, str]:
-        """Make an ENI in ``subnet_id`` (which :meth:`missing_subnet` found) as ECS makes
+    def create_interface(self, region: str, account_id: str, **interface: Any) -> dict[str, str]:
+        """Make an ENI in ``interface["subnet_id"]`` (which :meth:`missing_subnet` found),
+        with its ``security_groups``, ``public_ip`` and ``description``, as ECS makes
         a task's: its attachment details (``subnetId``, ``networkInterfaceId``,
         ``macAddress``, ``privateIPv4Address``) and ``availabilityZone``."""
+        subnet_id: str = interface["subnet_id"]
+        security_groups: Sequence[str] = interface["security_groups"]
+        public_ip: bool = interface["public_ip"]
+        description: str = interface["description"]
         with MOTO_LOCK:
             for backend in _backends(region, account_id):
                 try:
@@ -106,15 +100,4 @@ def _find(region: str, account_id: str, getter: str, ident: str) -> Any:
 
 def _backends(region: str, account_id: str) -> Iterator[Any]:
     """moto's EC2 backends of ``region``: moto's request account first, then the fake's."""
-    if "moto" not in sys.modules:
-        return
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ec2.models import ec2_backends
-
-    default = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
-    for account in dict.fromkeys((default, account_id)):
-        try:
-            backend = ec2_backends[account][region]
-        except KeyError:  # a region moto does not know
-            continue
-        yield backend
+    return moto_backends("ec2", region, account_id)

@@ -46,6 +46,7 @@ __all__ = [
     "ClusterView",
     "MotoClusters",
     "RegionView",
+    "moto_backends",
     "register_container_instances",
     "reset_account",
     "task_definition",
@@ -230,15 +231,24 @@ def reset_account(account_id: str) -> None:
 def _backends(region_state: RegionView) -> Iterator[Any]:
     """moto's ECS backends of ``region_state``'s region for the accounts the clusters go to;
     none if moto is not imported yet, or does not know the region."""
+    return moto_backends("ecs", region_state.region, region_state.account_id)
+
+
+def moto_backends(service: str, region: str, account_id: str) -> Iterator[Any]:
+    """moto's ``service`` backends of ``region``: the account moto files requests under
+    (``MOTO_ACCOUNT_ID``, else its default) first, then ``account_id``; none if moto is
+    not imported yet, or does not know the region."""
     if "moto" not in sys.modules:
         return
+    from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ecs.models import ecs_backends
 
+    lookup: Any = get_backend  # typed per service name in moto; any name here
+    by_account = lookup(service)
     default = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
-    for account in dict.fromkeys((default, region_state.account_id)):
+    for account in dict.fromkeys((default, account_id)):
         try:
-            backend = ecs_backends[account][region_state.region]
+            backend = by_account[account][region]
         except KeyError:  # a region moto does not know
             continue
         yield backend

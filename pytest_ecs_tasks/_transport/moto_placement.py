@@ -13,12 +13,10 @@ live here until that module takes them.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .moto_ecs import MOTO_LOCK
+from .moto_ecs import MOTO_LOCK, moto_backends
 
 __all__ = ["MotoPlacement"]
 
@@ -78,15 +76,4 @@ class MotoPlacement:
 def _backends(region: str, account_id: str) -> Iterator[Any]:
     """moto's ECS backends of ``region``: moto's request account first, then the fake's
     (as ``moto_ecs`` mirrors the clusters into both)."""
-    if "moto" not in sys.modules:
-        return
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ecs.models import ecs_backends
-
-    default = os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
-    for account in dict.fromkeys((default, account_id)):
-        try:
-            backend = ecs_backends[account][region]
-        except KeyError:  # a region moto does not know
-            continue
-        yield backend
+    return moto_backends("ecs", region, account_id)
