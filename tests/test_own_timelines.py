@@ -174,3 +174,28 @@ def test_plan_runs_checks_its_arguments_where_given(
 def test_unhealthy_after_needs_a_health_check(ecs_tasks: FakeEcs) -> None:
     with pytest.raises(ValueError, match="the container has no healthCheck"):
         ecs_tasks.run_task(containers=APP_AND_SIDECAR, unhealthy_after={"app": 60})
+
+
+def test_depends_on_orders_start_up(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
+    containers: list[dict[str, Any]] = [
+        {"name": "migrate", "image": "migrate:1", "essential": False},
+        {
+            "name": "app",
+            "image": "app:1",
+            "essential": True,
+            "dependsOn": [{"containerName": "migrate", "condition": "SUCCESS"}],
+        },
+    ]
+    arn = ecs_tasks.run_task(containers=containers, runs_for={"migrate": 45})["taskArn"]
+
+    ecs_tasks.clock.advance(seconds=50)
+    waiting = by_name(describe(ecs, arn))
+    ecs_tasks.clock.advance(minutes=2)
+    started = describe(ecs, arn)
+
+    assert waiting["migrate"]["lastStatus"] == "RUNNING"
+    assert waiting["app"]["lastStatus"] == "PENDING"  # it waits for migrate to succeed
+    assert started["lastStatus"] == "RUNNING"
+    migrate, app = by_name(started)["migrate"], by_name(started)["app"]
+    assert (migrate["lastStatus"], migrate["exitCode"]) == ("STOPPED", 0)
+    assert app["lastStatus"] == "RUNNING"
