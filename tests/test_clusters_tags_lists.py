@@ -20,7 +20,8 @@ from mypy_boto3_ecs.type_defs import TagTypeDef
 
 from pytest_ecs_tasks import Clock, FakeEcs
 from tests.consistency import assert_valid_response
-from tests.setups import fargate_network
+
+from .setups import fargate_network, register_fargate
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -646,14 +647,7 @@ def test_tags_of_a_deleted_cluster_are_refused(ecs: ECSClient) -> None:
 
 def register_web(ecs: ECSClient) -> None:
     """The ``web`` Fargate task definition, registered through moto."""
-    ecs.register_task_definition(
-        family="web",
-        containerDefinitions=[{"name": "web", "image": "nginx", "essential": True}],
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-    )
+    register_fargate(ecs, "web", [{"name": "web", "image": "nginx", "essential": True}])
 
 
 def test_stop_task_removes_the_tasks_tags(ecs: ECSClient) -> None:

@@ -4,8 +4,6 @@ record they render validates against botocore's model."""
 
 from __future__ import annotations
 
-import ast
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,6 +20,8 @@ from pytest_ecs_tasks._arns import TaskIdentity
 from pytest_ecs_tasks._containers import ContainerPlan, container_specs, plan_timeline
 from pytest_ecs_tasks._factories import task_parts
 from pytest_ecs_tasks._health import HealthCheck, HealthPlan, plan_health, task_health
+
+from .floors import assert_on_floor_1
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 Defs = list[dict[str, Any]]
@@ -691,13 +691,5 @@ FLOOR_1 = {
 @pytest.mark.parametrize("module", [_containers, _container_timeline, _health])
 def test_the_container_modules_stay_on_floor_1(module: Any) -> None:
     assert module.__file__ is not None
-    text = Path(module.__file__).read_text()
-    assert len(text.splitlines()) < 450
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            assert node.level == 1 and node.module in FLOOR_1, (module, node.module)
-        elif isinstance(node, ast.ImportFrom):
-            assert str(node.module).split(".")[0] in sys.stdlib_module_names, node.module
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                assert alias.name.split(".")[0] in sys.stdlib_module_names, alias.name
+    assert len(Path(module.__file__).read_text().splitlines()) < 450
+    assert_on_floor_1(module, FLOOR_1)

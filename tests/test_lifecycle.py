@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +15,7 @@ from pytest_ecs_tasks import _lifecycle as lifecycle
 from pytest_ecs_tasks._clock import Clock
 
 from .consistency import ORDER, assert_consistent_task, assert_valid_response
+from .floors import assert_on_floor_1
 from .setups import fargate_network, register_fargate
 
 
@@ -355,12 +353,4 @@ def test_lifecycle_names_stay_in_lifecycle_and_its_parts_stay_on_floor_1() -> No
     assert lifecycle.STOP_CODES is _lifecycle_constants.STOP_CODES
     # floor 1: the standard library and floor-1 modules only, nothing heavy to import
     for module in (lifecycle, _timeline, _lifecycle_constants):
-        assert module.__file__ is not None
-        for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                assert node.level == 1 and node.module in FLOOR_1, (module, node.module)
-            elif isinstance(node, ast.ImportFrom):
-                assert str(node.module).split(".")[0] in sys.stdlib_module_names, node.module
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    assert alias.name.split(".")[0] in sys.stdlib_module_names, alias.name
+        assert_on_floor_1(module, FLOOR_1)

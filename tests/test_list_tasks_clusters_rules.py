@@ -21,7 +21,8 @@ from pytest_ecs_tasks._service import EcsService
 from pytest_ecs_tasks._service.errors import EcsError
 from pytest_ecs_tasks._settings import Settings
 from tests.consistency import assert_valid_response
-from tests.setups import fargate_network
+
+from .setups import fargate_network, register_fargate
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -503,14 +504,7 @@ def test_create_cluster_keeps_one_value_per_key(ecs: ECSClient) -> None:
 
 
 def test_run_task_keeps_one_value_per_key(ecs: ECSClient) -> None:
-    ecs.register_task_definition(
-        family="web",
-        containerDefinitions=[{"name": "web", "image": "nginx", "essential": True}],
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-    )
+    register_fargate(ecs, "web", [{"name": "web", "image": "nginx", "essential": True}])
 
     started = body(
         "RunTask",
