@@ -21,21 +21,12 @@ from pytest_ecs_tasks._containers import ContainerPlan, container_specs, plan_ti
 from pytest_ecs_tasks._factories import task_parts
 from pytest_ecs_tasks._health import HealthCheck, HealthPlan, plan_health, task_health
 
+from .consistency import ORDER
 from .floors import assert_on_floor_1
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 Defs = list[dict[str, Any]]
 CHECK: dict[str, Any] = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}
-ORDER = (
-    "createdAt",
-    "connectivityAt",
-    "pullStartedAt",
-    "pullStoppedAt",
-    "startedAt",
-    "stoppingAt",
-    "executionStoppedAt",
-    "stoppedAt",
-)
 STATUSES = lifecycle.TASK_STATUSES
 CONTAINER_STATUSES = ("PENDING", "RUNNING", "STOPPED")
 
