@@ -23,7 +23,7 @@ from mypy_boto3_ecs import ECSClient
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks._clock import DEFAULT_START, LATEST
 from pytest_ecs_tasks._server import EcsServer
-from tests.test_server import aws_env, http_client
+from tests.test_server import aws_env, http, http_client
 
 TIMEOUT = 60  # seconds: a bound for every request, never reached when all is well
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
@@ -600,3 +600,38 @@ def test_a_waiter_in_another_process_sees_its_task_finish_on_a_time_scaled_serve
     # one poll at RunTask, one 6 s later (an hour on the fake's clock: long stopped by then)
     assert wall < 20, f"the waiter took {wall:.1f} s of wall time"
     print(f"waiter in another process: exit code 3 after {wall:.1f} s of wall time")
+
+
+def test_plan_runs_takes_containers_on_their_own_timelines(
+    ecs_tasks: FakeEcs, ecs_tasks_server: EcsServer
+) -> None:
+    ecs = http_client(ecs_tasks_server.url)
+    ecs.register_task_definition(
+        family="pair",
+        containerDefinitions=[
+            {"name": "app", "image": "app:1", "essential": True, "memory": 128},
+            {"name": "sidecar", "image": "envoy", "essential": False, "memory": 64},
+        ],
+    )
+    add_host(ecs_tasks_server)
+    plan = ok(
+        ecs_tasks_server,
+        "plan_runs",
+        {"runs_for": {"sidecar": "1m"}, "exit_code": {"sidecar": 2}, "times": 1},
+    )
+    bad_status, _, bad = http(
+        f"{ecs_tasks_server.url}/_ecs_tasks/plan_runs", {"runs_for": {"sidecar": "soon"}}
+    )
+    arn = ecs.run_task(taskDefinition="pair")["tasks"][0]["taskArn"]
+    ok(ecs_tasks_server, "clock/advance", {"minutes": 5})
+
+    [task] = ecs.describe_tasks(tasks=[arn])["tasks"]
+    containers = {c["name"]: c for c in task["containers"]}
+    assert plan["runs_for"] == {"sidecar": "1m"}
+    assert task["lastStatus"] == "RUNNING"
+    assert (containers["sidecar"]["lastStatus"], containers["sidecar"]["exitCode"]) == (
+        "STOPPED",
+        2,
+    )
+    assert bad_status == 400
+    assert bad["error"].startswith("runs_for['sidecar']='soon': ")

@@ -281,7 +281,12 @@ class Control:
                 *fields.TIMINGS,
             ),
         )
-        runs_for = fields.duration(body, "runs_for")
+        # runs_for by container ({"sidecar": "2m"}): as given, plan_runs checks it
+        runs_for: Any = (
+            body["runs_for"]
+            if isinstance(body.get("runs_for"), dict)
+            else fields.duration(body, "runs_for")
+        )
         exit_code = fields.exit_code(body)
         fail_to_start = fields.string(body, "fail_to_start")
         times = fields.times(body, None, "every task from now on")
