@@ -39,21 +39,11 @@ class TaskParts(Protocol):
 
     def new_task_id(self, *, old_format: bool = False) -> str: ...
 
-    def static_task(
-        self,
-        identity: TaskIdentity,
-        *,
-        launch_type: str,
-        family: str | None,
-        revision: int | None,
-        task_definition_arn: str | None,
-        containers: Sequence[Mapping[str, Any]] | None,
-        cpu: str | None,
-        memory: str | None,
-        group: str | None,
-        started_by: str | None,
-        capacity_provider: str | None,
-    ) -> dict[str, Any]: ...
+    def static_task(self, identity: TaskIdentity, **details: Any) -> dict[str, Any]:
+        """The task's static parts: its launch type, definition, containers, sizes,
+        network and what else a started task shows (see ``_factories._parts.static_task``
+        for the keywords)."""
+        ...
 
 
 #: ``lookup(region, account_id, reference)`` -> the registered TaskDefinition, or None.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol, cast
+from typing import Any
 
 from .. import _arns as arns
 from .. import _lifecycle as lifecycle
@@ -67,15 +67,6 @@ class TaskPlan:
                 + ", ".join(PLACEMENT_FAILURES[:-1])
                 + f", or {_CAPACITY_ALIAS!r} (Fargate: {CAPACITY_UNAVAILABLE!r})"
             )
-
-
-class _TaskParts(Protocol):
-    """The task parts' ``static_task`` with what a started task shows (see
-    ``_factories._parts.static_task``); ``core.TaskParts`` names the older subset."""
-
-    def new_task_id(self, *, old_format: bool = False) -> str: ...
-
-    def static_task(self, identity: TaskIdentity, **details: Any) -> dict[str, Any]: ...
 
 
 class RunTaskOperations(ServiceCore):
@@ -296,7 +287,7 @@ class RunTaskOperations(ServiceCore):
         """Start the ``index``-th task of ``request`` (its subnet and container instance
         taken in turn from the request's)."""
         now = self.clock.now()
-        parts = cast("_TaskParts", self.task_parts)
+        parts = self.task_parts
         task_id = parts.new_task_id(old_format=not self.long_arn_format)
         identity = TaskIdentity(
             region_state.region,
