@@ -11,6 +11,7 @@ from typing import TypeVar, cast
 from . import _lifecycle as lifecycle
 from ._clock import to_duration
 from ._containers import ContainerPlan
+from ._logs import read_log_plan
 from ._service.tasks import TaskPlan
 
 __all__ = [
@@ -90,13 +91,15 @@ def task_plan(
     unhealthy_after: object = None,
     container_reason: object = None,
     placement_failure: object = None,
+    logs: object = None,
 ) -> TaskPlan:
     """A checked plan of how a task ends.
 
     ``runs_for`` as a dict (``{"app": "5m"}``), ``unhealthy_after`` and
     ``container_reason`` (each ``{container: ...}``) give those containers a
     timeline of their own (``_containers.ContainerPlan``); ``exit_code[name]`` is
-    then that container's exit."""
+    then that container's exit. ``logs``: the lines each container prints
+    (``_logs.read_log_plan``)."""
     run = None
     own_runs: dict[str, timedelta] = {}
     if isinstance(runs_for, Mapping):
@@ -135,6 +138,11 @@ def task_plan(
     lifecycle.Timings.from_kwargs(steps)  # unknown timings fail here, now
     if placement_failure is not None:
         text("placement_failure", placement_failure)
+    lines = read_log_plan(logs) if logs is not None else {}
+    if lines and placement_failure is not None:
+        raise ValueError(
+            "a task RunTask cannot place never runs: pass logs or placement_failure, not both"
+        )
     own = {**dict.fromkeys(own_runs), **dict.fromkeys(unhealthy), **dict.fromkeys(reasons)}
     containers = {
         name: ContainerPlan(
@@ -153,6 +161,7 @@ def task_plan(
             timings=steps,
             placement_failure=cast("str | None", placement_failure),
             containers=containers,
+            logs=lines,
         )
     except ValueError as exc:  # the placement failure's reason
         raise ValueError(str(exc)) from None

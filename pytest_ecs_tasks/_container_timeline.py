@@ -144,6 +144,22 @@ class Schedule:
         """The run of the container named ``name`` (``KeyError`` if none)."""
         return self._by_name[name]
 
+    def window(self, name: str, timeline: Timeline) -> tuple[datetime, datetime | None] | None:
+        """When the container ``name`` runs under ``timeline``: read as :meth:`render`
+        reads it (a stop before its start: it never starts; a stop before its own
+        end: it ends when the task's containers exit)."""
+        run = self._by_name[name]
+        stop = timeline.stop
+        cut = None if stop is None else stop.requested_at
+        started = run.started_at
+        if started is None or (cut is not None and started > cut):
+            return None
+        own_end = run.ended_at
+        if own_end is not None and (cut is None or own_end <= cut):
+            return started, own_end
+        instants = timeline.instants
+        return started, instants.get("executionStoppedAt") or instants.get("stoppedAt")
+
     def essential_end(self) -> tuple[datetime, ContainerRun] | None:
         """The first essential container to stop on its own, and when: the task
         stops then (``EssentialContainerExited``)."""

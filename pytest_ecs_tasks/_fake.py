@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast, overload
 
 import boto3
-from botocore.exceptions import ClientError
 
 from . import _arguments as arguments
-from . import _arns as arns
-from . import _lifecycle as lifecycle
 from ._clock import Clock, When, push_active, travel_with
 from ._factories import task_parts
-from ._lifecycle import LaunchType, StopCode
+from ._fake_tasks import TaskCommands, client_error
 from ._service.dispatch import SERVED_OPERATIONS, Call, EcsService
 from ._service.errors import EcsError
 from ._service.faults import Fault
-from ._service.state import TaskEntry
 from ._settings import (
     InvalidTaskIds,
     Settings,
@@ -31,7 +27,7 @@ from ._settings import (
 )
 from ._started import StartStop
 from ._tags import TagsInput, to_tag_list
-from ._transport import moto_ec2, moto_ecs, moto_placement
+from ._transport import moto_ec2, moto_ecs, moto_placement, moto_timeline
 from ._transport.environment import isolate
 from ._transport.moto_bridge import EcsRoute
 from ._transport.virtual_time import install_sleeper
@@ -39,12 +35,9 @@ from ._transport.virtual_time import install_sleeper
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
 
-    from ._record_types import ClusterRecord, TaskRecord
+    from ._record_types import ClusterRecord
 
 __all__ = ["FakeEcs"]
-
-#: A duration as the Python API takes it: a timedelta, seconds, or text like "5m".
-Duration = timedelta | float | str
 
 
 class _RuntimeSetting:
@@ -71,7 +64,7 @@ class _RuntimeSetting:
         setattr(fake._service, self.name, check(self.name, value, _SETTER))
 
 
-class FakeEcs(StartStop):
+class FakeEcs(TaskCommands, StartStop):
     """A fake Amazon ECS task service with a controllable clock.
 
     While started, every boto3 ECS client (any region) is answered by the fake
@@ -93,6 +86,7 @@ class FakeEcs(StartStop):
         invalid_task_ids: InvalidTaskIds = Settings.invalid_task_ids,
         task_order: TaskOrder = Settings.task_order,
         calls_limit: int = Settings.calls_limit,
+        events_limit: int = Settings.events_limit,
         seed: int | None = Settings.seed,
     ) -> None:
         given = dict(locals())
@@ -115,6 +109,8 @@ class FakeEcs(StartStop):
         self._route = EcsRoute(self._dispatch)
         self._undo: list[Any] = []
         self._lock = threading.Lock()
+        # Events and log lines are written as the clock passes them, however it moves.
+        self.clock.on_move(lambda now: self._service.publish())
 
     @classmethod
     def _from_settings(cls, settings: Settings) -> FakeEcs:
@@ -138,6 +134,13 @@ class FakeEcs(StartStop):
         service.network = moto_ec2.MotoNetwork()
         return service
 
+    def _deliver(self, on: bool) -> None:
+        """While started, events also go on moto's event buses and lines to its
+        CloudWatch Logs; stopped, events are only kept in :attr:`events`."""
+        feed = self._service.feed
+        feed.event_sink = moto_timeline.MotoEvents() if on else None
+        feed.log_sink = moto_timeline.MotoLogs() if on else None
+
     def _dispatch(
         self, region: str, operation: str, body: bytes
     ) -> tuple[int, dict[str, str], bytes] | None:
@@ -151,6 +154,7 @@ class FakeEcs(StartStop):
         with self._lock:
             self.clock._rewind(self._start)
             self._service = self._new_service()
+            self._deliver(self.active)
             moto_ecs.reset_account(self.account_id)
 
     def __repr__(self) -> str:
@@ -176,6 +180,8 @@ class FakeEcs(StartStop):
                 self._undo.append(push_active(self.clock))
                 if self.time_machine:
                     self._undo += travel_with(self.clock)
+                self._deliver(True)
+                self._undo.append(lambda: self._deliver(False))
             except BaseException:
                 self._stop_locked()
                 raise
@@ -219,6 +225,49 @@ class FakeEcs(StartStop):
         """How many of the most recent calls :attr:`calls` keeps."""
         return self._service.calls_limit
 
+    # -- events -------------------------------------------------------------------------
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The EventBridge events the tasks' timelines produced, oldest first, as
+        EventBridge delivers them (``detail-type`` ``ECS Task State Change``, ``detail``
+        the task as DescribeTasks showed it then, times as ISO 8601 text): the most
+        recent ``events_limit`` of them (default 1000). Each is also put on moto's
+        default event bus of its region while the fake is started."""
+        self._service.publish()
+        return list(self._service.feed.events)
+
+    @property
+    def events_limit(self) -> int:
+        """How many of the most recent events :attr:`events` keeps."""
+        limit = self._service.feed.events.maxlen
+        assert limit is not None
+        return limit
+
+    def events_of(
+        self, task: str | Mapping[str, Any] | None = None, *, detail_type: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The :attr:`events` of one task (its id, ARN or record), of one
+        ``detail_type``, or both, oldest first."""
+        arn: str | None = None
+        if task is not None:
+            ref = task.get("taskArn") if isinstance(task, Mapping) else task
+            if not isinstance(ref, str) or not ref:
+                raise TypeError(f"task={task!r}: give a task id, ARN or record")
+            arn = ref
+        if detail_type is not None:
+            arguments.text("detail_type", detail_type)
+        found = []
+        for event in self.events:
+            if detail_type is not None and event["detail-type"] != detail_type:
+                continue
+            if arn is not None:
+                resource = event["resources"][0] if event["resources"] else ""
+                if resource != arn and not resource.endswith("/" + arn):
+                    continue
+            found.append(event)
+        return found
+
     # -- the Python API -------------------------------------------------------------------
 
     def client(self, region_name: str | None = None) -> ECSClient:
@@ -234,7 +283,7 @@ class FakeEcs(StartStop):
         try:
             return self._service.handle(region or self.region, operation, params, record=False)
         except EcsError as error:
-            raise _client_error(error, operation) from None
+            raise client_error(error, operation) from None
 
     def create_cluster(
         self,
@@ -270,175 +319,6 @@ class FakeEcs(StartStop):
         params = {"cluster": arguments.text("name", name)}
         return cast("ClusterRecord", self._call("DeleteCluster", params)["cluster"])
 
-    def run_task(
-        self,
-        cluster: str = "default",
-        *,
-        task_definition: str = "app:1",
-        containers: Sequence[Mapping[str, Any]] | None = None,
-        launch_type: LaunchType = "FARGATE",
-        tags: TagsInput | None = None,
-        started_by: str | None = None,
-        group: str | None = None,
-        runs_for: Duration | Mapping[str, Duration] | None = None,
-        exit_code: int | Mapping[str, int] = 0,
-        fail_to_start: str | None = None,
-        capacity_provider: str | None = None,
-        unhealthy_after: Mapping[str, Duration] | None = None,
-        container_reason: Mapping[str, str] | None = None,
-        **timings: Duration,
-    ) -> TaskRecord:
-        """Start a task that walks its lifecycle as the clock moves; returns its record now.
-
-        ``runs_for``: its essential containers exit that long after RUNNING
-        (``None``: it runs until stopped). ``exit_code``: what they exit with (an
-        int for the essential containers, or ``{name: code}``). ``fail_to_start``:
-        the reason it stops with ``TaskFailedToStart`` instead. ``capacity_provider``:
-        ``FARGATE_SPOT`` for a Spot task. ``tags``: a dict or the boto3 list of
-        ``{"key", "value"}``. Durations (``runs_for``, ``**timings``) take a
-        ``timedelta``, seconds or text like ``"5m"``. ``**timings`` override the
-        lifecycle's steps (see ``Timings``).
-
-        Containers on their own timelines: ``runs_for={"sidecar": "2m"}`` makes
-        that container exit on its own (with ``exit_code["sidecar"]``) while the
-        task runs on (an essential one ends the task); ``container_reason``
-        (``{"app": "OutOfMemoryError: Container killed due to memory usage"}``) is
-        the reason it shows when it exits; ``unhealthy_after={"app": 120}``: that
-        container's health check (from its definition's ``healthCheck``) fails from
-        120 s after it started. Containers with a ``dependsOn`` start in its order.
-        """
-        arguments.text("cluster", cluster)
-        arguments.text("task_definition", task_definition)
-        if launch_type not in lifecycle.LAUNCH_TYPES:
-            raise ValueError(
-                f"launch_type={launch_type!r}; valid: {', '.join(lifecycle.LAUNCH_TYPES)}"
-            )
-        if containers is not None:
-            arguments.check_containers(containers)
-        tag_list = to_tag_list(tags)
-        for name, value in (
-            ("started_by", started_by),
-            ("group", group),
-            ("capacity_provider", capacity_provider),
-        ):
-            if value is not None:
-                arguments.text(name, value)
-        own = {"unhealthy_after": unhealthy_after, "container_reason": container_reason}
-        plan = arguments.task_plan(runs_for, exit_code, fail_to_start, timings, **own)
-        try:
-            entry = self._service.start_task(
-                self.region,
-                cluster,
-                task_definition=task_definition,
-                containers=containers,
-                launch_type=launch_type,
-                tags=tag_list,
-                started_by=started_by,
-                group=group,
-                plan=plan,
-                capacity_provider=capacity_provider,
-            )
-        except EcsError as error:
-            if error.code == "ClusterNotFoundException":
-                raise ValueError(
-                    f"there is no active cluster {cluster!r} in {self.region}: create it first with "
-                    f"ecs_tasks.create_cluster({cluster!r})"
-                ) from None
-            raise _client_error(error, "RunTask") from None
-        return cast("TaskRecord", entry.describe(self.clock.now(), with_tags=True))
-
-    def plan_runs(
-        self,
-        *,
-        runs_for: Duration | Mapping[str, Duration] | None = None,
-        exit_code: int | Mapping[str, int] = 0,
-        fail_to_start: str | None = None,
-        times: int | None = None,
-        unhealthy_after: Mapping[str, Duration] | None = None,
-        container_reason: Mapping[str, str] | None = None,
-        placement_failure: str | None = None,
-        **timings: Duration,
-    ) -> None:
-        """Say how the tasks the code under test starts with boto3's ``run_task``
-        will end: the next ``times`` of them (``None``: every one from now on)
-        follow this plan instead of running until stopped. The arguments mean
-        what they mean for :meth:`run_task`. ``placement_failure``: RunTask places
-        no task and answers ``failures`` with that reason instead (``RESOURCE:CPU``,
-        ``RESOURCE:MEMORY``, ``RESOURCE:PORTS``, ``RESOURCE:ENI``, ``RESOURCE:GPU``,
-        ``AGENT``, ``ATTRIBUTE``, ``LOCATION``, or ``CAPACITY`` for Fargate's
-        capacity shortage)."""
-        plan = arguments.task_plan(
-            runs_for,
-            exit_code,
-            fail_to_start,
-            timings,
-            placement_failure=placement_failure,
-            **{"unhealthy_after": unhealthy_after, "container_reason": container_reason},
-        )
-        arguments.times_or_none(times, "every task")
-        self._service.plan_runs(plan, times)
-
-    def stop_task(
-        self,
-        task: str | Mapping[str, Any],
-        *,
-        cluster: str = "default",
-        reason: str | None = None,
-        stop_code: StopCode = "UserInitiated",
-    ) -> TaskRecord:
-        """Stop a task as StopTask does (its tags go); returns its record now."""
-        if stop_code not in lifecycle.STOP_CODES:
-            raise ValueError(f"stop_code={stop_code!r}; valid: {', '.join(lifecycle.STOP_CODES)}")
-        if reason is not None:
-            arguments.text("reason", reason)
-        arguments.text("cluster", cluster)
-        entry = self._entry(task, cluster)
-        self._service.stop_entry(
-            entry, code=stop_code, reason=reason or lifecycle.STOPPED_REASONS[stop_code]
-        )
-        return cast("TaskRecord", entry.describe(self.clock.now(), with_tags=False))
-
-    def add_task(
-        self,
-        task: Mapping[str, Any] | None = None,
-        /,
-        *,
-        cluster: str = "default",
-        **overrides: Any,
-    ) -> TaskRecord:
-        """Store a ready Task record (from ``TaskFactory`` or pasted from a real
-        response) and serve it as given. A STOPPED one expires by ``retention``
-        from its ``stoppedAt``. With no record, one is built with ``TaskFactory``.
-        ``tags``: a dict or the boto3 list of ``{"key", "value"}``."""
-        arguments.text("cluster", cluster)
-        if "tags" in overrides:
-            overrides["tags"] = to_tag_list(overrides["tags"])
-        if task is None:
-            from ._factories import TaskFactory
-
-            task = TaskFactory(
-                cluster=cluster,
-                region=self.region,
-                account_id=self.account_id,
-                now=self.clock.now(),
-                **overrides,
-            )
-        elif overrides:
-            task = {**task, **overrides}
-        if not isinstance(task, Mapping):
-            raise TypeError(f"add_task() takes a Task record (a dict), got {type(task).__name__}")
-        arguments.check_task_record(task)
-        try:
-            self._service.add_record(self.region, cluster, task)
-        except EcsError as error:
-            if error.code == "ClusterNotFoundException":
-                raise ValueError(
-                    f"there is no active cluster {cluster!r} in {self.region}: create it first "
-                    f"with ecs_tasks.create_cluster({cluster!r})"
-                ) from None
-            raise ValueError(f"cluster={cluster!r}: {error.message}") from None
-        return cast("TaskRecord", dict(task))
-
     def fail(
         self, operation: str, code: str, message: str | None = None, *, times: int | None = 1
     ) -> Fault:
@@ -458,32 +338,6 @@ class FakeEcs(StartStop):
         arguments.times_or_none(times, "every call")
         return self._service.fail(operation, code, message, times=times)
 
-    def _entry(self, task: str | Mapping[str, Any], cluster: str) -> TaskEntry:
-        ref = task.get("taskArn") if isinstance(task, Mapping) else task
-        if not isinstance(ref, str):
-            raise TypeError(f"expected a task id, ARN or record, got {task!r}")
-        parsed = arns.parse_task_arn(ref)
-        task_id = parsed.task_id if parsed else ref
-        region = parsed.region if parsed else self.region
-        entry = self._service.region_state(region).tasks.get(task_id)
-        if entry is None:
-            raise ValueError(
-                f"no task {ref!r} in {region}: start one with ecs_tasks.run_task() (a task "
-                f"that stopped more than retention={self.retention} ago is forgotten)"
-            )
-        if parsed is None and entry.cluster.name != cluster:
-            raise ValueError(f"task {ref!r} is in cluster {entry.cluster.name!r}, not {cluster!r}")
-        return entry
-
 
 _SETTER = Source("setting a FakeEcs attribute", surface="FakeEcs")
 _CLIENT = Source("FakeEcs.client()", surface="FakeEcs")
-
-
-def _client_error(error: EcsError, operation: str) -> ClientError:
-    """The exception boto3 would raise for ``error``."""
-    response: Any = {
-        "Error": {"Code": error.code, "Message": error.message},
-        "ResponseMetadata": {"HTTPStatusCode": error.status},
-    }
-    return ClientError(response, operation)

@@ -48,6 +48,9 @@ TaskOrder = Literal["request", "created"]
 #: waiter's polls and more, while a long test's memory stays flat (a DescribeTasks
 #: call of 100 full tasks holds about 170 kB, so about 35 MB at most).
 DEFAULT_CALLS_LIMIT = 200
+#: How many of the most recent events ``FakeEcs.events`` keeps by default (an event
+#: holds a task record: about 3 kB, so about 3 MB at most).
+DEFAULT_EVENTS_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Settings:
     invalid_task_ids: InvalidTaskIds = "error"
     task_order: TaskOrder = "request"
     calls_limit: int = DEFAULT_CALLS_LIMIT
+    events_limit: int = DEFAULT_EVENTS_LIMIT
 
 
 #: Every setting at its default.
@@ -110,14 +114,20 @@ def _seed(value: object) -> int:
         raise ValueError("give an integer") from None
 
 
-def _calls_limit(value: object) -> int:
-    try:
-        number = _seed(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ValueError("give a whole number of calls, 1 or more")
-    return number
+def _limit(what: str) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        try:
+            number = _seed(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise ValueError(f"give a whole number of {what}, 1 or more")
+        return number
+
+    return parse
+
+
+_calls_limit = _limit("calls")
 
 
 def _duration(value: object) -> timedelta:
@@ -246,6 +256,12 @@ OPTIONS = (
         "calls_limit",
         f"how many of the most recent calls ecs_tasks.calls keeps (default: {DEFAULT_CALLS_LIMIT})",
         _calls_limit,
+    ),
+    Option(
+        "events_limit",
+        "how many of the most recent EventBridge events ecs_tasks.events keeps "
+        f"(default: {DEFAULT_EVENTS_LIMIT})",
+        _limit("events"),
     ),
 )
 assert {o.name for o in OPTIONS} == {f.name for f in fields(Settings)}, "every setting is an option"

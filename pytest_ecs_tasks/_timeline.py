@@ -17,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, Protocol
 
 from ._lifecycle_constants import STOPPED_REASONS
@@ -129,6 +130,10 @@ class ContainerSchedule(Protocol):
     def ready_at(self) -> datetime | None:
         """When every container has started or stopped: the task is RUNNING
         (``None``: some container waits for ever)."""
+
+    def window(self, name: str, timeline: Timeline) -> tuple[datetime, datetime | None] | None:
+        """When the container ``name`` runs under ``timeline`` (its stop included):
+        ``(started, ended or None while it runs on)``, or ``None`` if it never starts."""
 
     @property
     def events(self) -> tuple[datetime, ...]:
@@ -275,6 +280,33 @@ class Timeline:
     @property
     def stopped_at(self) -> datetime | None:
         return self.instants.get("stoppedAt")
+
+    @cached_property
+    def changes(self) -> tuple[datetime, ...]:
+        """The instants the task's ``version`` goes up at, sorted: its stages, the stop
+        request and its containers' own changes. Several changes at one instant
+        count once here (the version reads them all at that instant)."""
+        found = {at for _, at in self.stages}
+        if self.stop is not None:
+            found.add(self.stop.requested_at)
+        found.update(self.container_events)
+        return tuple(sorted(found))
+
+    def container_window(self, name: str) -> tuple[datetime, datetime | None] | None:
+        """When the container ``name`` runs: ``(started, ended)`` (``ended`` is
+        ``None`` while it runs until a stop), or ``None`` if it never starts. In
+        lockstep with the task, every container starts as the task's first do and
+        ends as the essential ones exit on their own (``runs_for``), or else when the
+        task's containers exit after a stop (``executionStoppedAt``)."""
+        if self.containers is not None:
+            return self.containers.window(name, self)
+        started = self.instants.get("startedAt")
+        if started is None:
+            return None
+        stop = self.stop
+        if stop is not None and stop.code == "EssentialContainerExited":
+            return started, stop.requested_at
+        return started, self.instants.get("executionStoppedAt")
 
     def status_at(self, now: datetime) -> str:
         """The ``lastStatus`` at ``now``: ``at(now).last_status``, without the rest."""

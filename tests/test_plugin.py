@@ -95,7 +95,7 @@ def test_bad_marker_options_say_what_is_wrong(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.ecs_tasks: unknown option 'regoin'; the options are: account_id, "
-            "assert_all_faults_used, calls_limit, eventual_consistency, invalid_task_ids, long_arn_format, region, retention, seed, start, "
+            "assert_all_faults_used, calls_limit, events_limit, eventual_consistency, invalid_task_ids, long_arn_format, region, retention, seed, start, "
             "task_order, time_machine",
             "*@pytest.mark.ecs_tasks: retention='forever': give a timedelta, seconds, or text like '90m' or '1h'",
         ]

@@ -52,6 +52,7 @@ SURFACES: dict[str, frozenset[str]] = {
     "invalid_task_ids": FAKE_ECS,
     "task_order": FAKE_ECS,
     "calls_limit": FAKE_ECS,
+    "events_limit": FAKE_ECS,
     "time_scale": frozenset({"serve"}),
     "token": frozenset({"serve"}),
 }
@@ -69,6 +70,7 @@ GOOD = [
     Good("invalid_task_ids", "missing", "missing"),
     Good("task_order", "created", "created"),
     Good("calls_limit", "10", 10),
+    Good("events_limit", "50", 50),
     Good("time_scale", "5", 5.0),
     Good("token", "t0ken-t0ken-t0ken-1", "t0ken-t0ken-t0ken-1"),
 ]
@@ -91,6 +93,7 @@ BAD = [
     Bad("invalid_task_ids", "ignore", "give one of 'error', 'missing'"),
     Bad("task_order", "random", "give one of 'request', 'created'"),
     Bad("calls_limit", "0", "give a whole number of calls, 1 or more"),
+    Bad("events_limit", "-3", "give a whole number of events, 1 or more"),
     Bad("time_scale", "-1", "give a number from 0 (the clock moves only when told) to 1,000,000"),
     Bad(
         "token",

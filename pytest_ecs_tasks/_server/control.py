@@ -63,7 +63,9 @@ def _advance_forms() -> str:
 
 
 #: plan_runs' fields for containers on their own timelines and placement failures.
-_OWN_TIMELINE_FIELDS = ("unhealthy_after", "container_reason", "placement_failure")
+_OWN_TIMELINE_FIELDS = ("unhealthy_after", "container_reason", "placement_failure", "logs")
+#: What ``POST /_ecs_tasks/tasks`` passes to ``run_task`` as JSON gives it (checked there).
+_RUN_AS_GIVEN = ("unhealthy_after", "container_reason", "logs")
 #: The settings ``POST /_ecs_tasks/settings`` may change while the fake runs.
 RUNTIME_SETTINGS = ("retention", "eventual_consistency")
 _SEED = Source("POST /_ecs_tasks/seed", surface="serve")
@@ -192,6 +194,7 @@ class Control:
         "fail_to_start",
         "capacity_provider",
         "timings",
+        *_RUN_AS_GIVEN,
     )
 
     @_route("POST", "tasks")
@@ -220,6 +223,7 @@ class Control:
             exit_code=exit_code,
             fail_to_start=fields.string(body, "fail_to_start"),
             capacity_provider=fields.string(body, "capacity_provider"),
+            **{name: body[name] for name in _RUN_AS_GIVEN if name in body},
             **(body.get("timings") or {}),
         )
         return model.to_wire(record)  # type: ignore[no-any-return]
@@ -369,6 +373,20 @@ class Control:
             container_instances=body.get("container_instances", 0),  # checked by the fake
         )
         return model.to_wire(record)  # type: ignore[no-any-return]
+
+    # -- events ----------------------------------------------------------------------------
+
+    @_route("GET", "events")
+    def _events(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``FakeEcs.events``: every event kept, oldest first, as EventBridge delivers them."""
+        return {"events": self.fake.events, "total": self.fake._service.feed.events_total}
+
+    @_route("POST", "events/find")
+    def _find_events(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``FakeEcs.events_of``: the events of one task, of one detail-type, or both."""
+        fields.check(body, (), ("task", "detail_type"))
+        task = fields.task_ref(body) if "task" in body else None
+        return {"events": self.fake.events_of(task, detail_type=fields.string(body, "detail_type"))}
 
     @_route("GET", "state")
     def _state(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from .._settings import DEFAULTS, Settings
 from .errors import EcsError
 from .faults import Faults
 from .state import Cluster, RegionState, TaskEntry
+from .timeline_feed import TimelineFeed
 
 __all__ = [
     "Call",
@@ -124,6 +125,8 @@ class ServiceCore:
         self.calls: deque[Call] = deque(maxlen=settings.calls_limit)
         #: Every call answered since the service was made, kept or not.
         self.calls_total = 0
+        #: The tasks' events and container log lines, written as the clock passes them.
+        self.feed = TimelineFeed(settings.events_limit)
         self._regions: dict[str, RegionState] = {}
         #: Tasks that have a ``stoppedAt``, as a heap of (stoppedAt, tie-breaker, task):
         #: the next to expire on top. An item whose key is no longer its task's
@@ -160,6 +163,25 @@ class ServiceCore:
         # the real one has (a longer retention does not bring it back).
         with self._lock:
             self._retention = value
+
+    # -- the timeline feed ---------------------------------------------------------------
+
+    def publish(self) -> None:
+        """Emit the events and write the log lines whose moment the clock has passed."""
+        with self._lock:
+            if self.feed._heap:  # the usual case: nothing filed, nothing to do
+                self.feed.due(self.clock.now(), _render)
+
+    def _follow(self, entry: TaskEntry) -> None:
+        """Follow a task RunTask (or the Python API) just started: its events from now on."""
+        self.feed.watch(entry, entry.created_at)
+        self.publish()
+
+    def _restated(self, entry: TaskEntry) -> None:
+        """``entry``'s timeline changed (a stop): refile it in the feed and the expiry order."""
+        self._file(entry)
+        self.feed.refile(entry)
+        self.publish()
 
     # -- expiry -----------------------------------------------------------------------
 
@@ -291,3 +313,8 @@ class ServiceCore:
         if entry.expired(now, self.retention):
             return False
         return now >= entry.created_at + entry.invisible_for
+
+
+def _render(entry: TaskEntry, moment: datetime) -> dict[str, Any]:
+    """The task as DescribeTasks shows it at ``moment`` (its tags aside)."""
+    return entry.describe(moment, with_tags=False)

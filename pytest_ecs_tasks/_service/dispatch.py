@@ -94,6 +94,7 @@ class EcsService(TaskOperations, ClusterOperations, TagOperations):
                 "UnknownOperationException", f"The fake ECS service does not serve {operation}."
             )
         with self._lock:
+            self.publish()  # what happened by now comes first (events, log lines)
             now = self.clock.now()
             self._purge(now)  # every call first forgets the tasks past retention
             call = Call(operation, region, params, now)

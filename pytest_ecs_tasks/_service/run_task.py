@@ -19,6 +19,7 @@ from .. import _arns as arns
 from .. import _lifecycle as lifecycle
 from .._arns import TaskIdentity
 from .._containers import ContainerPlan, plan_timeline
+from .._logs import LogLine, container_logs, log_destinations
 from .core import ServiceCore
 from .errors import EcsError
 from .run_task_checks import (
@@ -57,6 +58,8 @@ class TaskPlan:
     #: Containers that move on their own (by name): their own ``runs_for``, exit,
     #: ``reason`` and ``unhealthy_after`` (see ``_containers.ContainerPlan``).
     containers: Mapping[str, ContainerPlan] = field(default_factory=dict)
+    #: The lines each container prints (by name), written to its awslogs stream.
+    logs: Mapping[str, tuple[LogLine, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.placement_failure == _CAPACITY_ALIAS:
@@ -89,6 +92,7 @@ class RunTaskOperations(ServiceCore):
                 return replay
         request = self._read(region_state, cluster, params)
         self._check_hosts(region_state, cluster, request)
+        self._check_plans(region_state, request)
         entries: list[TaskEntry] = []
         failures: list[dict[str, str]] = []
         for index in range(request.count):
@@ -184,6 +188,29 @@ class RunTaskOperations(ServiceCore):
                 self.task_parts.new_task_id(),  # 32 hex digits, as an instance id has
             )
         return {"arn": arn, "reason": reason}
+
+    def _check_plans(self, region_state: RegionState, request: RunRequest) -> None:
+        """The plans the request's tasks will follow, checked against its definition's
+        containers before any is used up or any task made: a plan that names a
+        container the definition lacks, or logs from one that cannot, fails the call
+        (a ``ServerException`` saying so, to the code under test; the plan stays)."""
+        saved = [list(entry) for entry in self.run_plans]
+        try:
+            plans = [self._next_plan() for _ in range(request.count)]
+        finally:
+            self.run_plans = saved
+        specs = list(request.definition.get("containerDefinitions") or [])
+        names = [str(spec.get("name")) for spec in specs]
+        for plan in plans:
+            if plan.placement_failure is not None:
+                continue
+            unknown = [name for name in plan.containers if name not in names]
+            if unknown:
+                raise ValueError(
+                    f"the plan names {unknown[0]!r}, but the task's containers are: "
+                    + ", ".join(names)
+                )
+            log_destinations(plan.logs, specs, region_state.region)
 
     def plan_runs(self, plan: TaskPlan, times: int | None) -> None:
         """The next ``times`` tasks RunTask starts follow ``plan``; ``None``: every task
@@ -304,6 +331,8 @@ class RunTaskOperations(ServiceCore):
         )
         if not specs:
             specs = [{"name": "app", "essential": True}]
+        # before anything is made for the task (its ENI): a plan that cannot log fails here
+        destinations = log_destinations(plan.logs, specs, region_state.region)
         details: dict[str, Any] = {}
         awsvpc = request.network_mode == "awsvpc"
         if request.launch_type != "FARGATE":
@@ -368,9 +397,14 @@ class RunTaskOperations(ServiceCore):
             tags=tags,
             invisible_for=self.eventual_consistency,
         )
+        if plan.logs:
+            entry.logs = container_logs(
+                plan.logs, destinations, static["containers"], timeline, task_id
+            )
         region_state.tasks[task_id] = entry
         cluster.task_ids[task_id] = None
         self._file(entry)  # a planned end (runs_for, fail_to_start) has its stoppedAt now
+        self._follow(entry)  # its events and log lines, from its creation on
         return entry
 
     def _interface_maker(

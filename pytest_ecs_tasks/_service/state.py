@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import _arns as arns
 from .. import _lifecycle as lifecycle
+from .._logs import ContainerLog
 
 __all__ = ["Cluster", "RegionState", "TaskEntry"]
 
@@ -72,6 +73,13 @@ class TaskEntry:
     #: The ``stoppedAt`` this task is filed under in the service's expiry order
     #: (``None``: not filed, it has no ``stoppedAt`` yet, or it was dropped).
     expiry_key: datetime | None = field(default=None, repr=False, compare=False)
+    #: Where its containers' planned lines go, and when (``run_task(logs=...)``).
+    logs: tuple[ContainerLog, ...] = field(default=(), repr=False, compare=False)
+    #: The timeline feed's place in this task: every change up to this moment has
+    #: been emitted (``None``: not followed, a ready record).
+    feed_through: datetime | None = field(default=None, repr=False, compare=False)
+    #: The moment this task is filed under in the feed (``None``: nothing more to come).
+    feed_key: datetime | None = field(default=None, repr=False, compare=False)
 
     @property
     def created_at(self) -> datetime:

@@ -176,7 +176,8 @@ class TaskOperations(RunTaskOperations):
                     "stoppingAt": now,
                 }
             entry.tags = []
-            self._file(entry)  # a stop may move stoppedAt (earlier than a planned end)
+            # a stop may move stoppedAt (earlier than a planned end), and what comes next
+            self._restated(entry)
 
     # -- ListTasks -------------------------------------------------------------------
 

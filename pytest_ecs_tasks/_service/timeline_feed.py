@@ -1,0 +1,223 @@
+"""What the tasks' timelines show beyond DescribeTasks, written as the clock passes:
+EventBridge's task state change events and the containers' log lines.
+
+:class:`TimelineFeed` keeps, for every task that will still change, the next moment
+it changes at, in one heap: a clock move pops only the tasks whose moment has
+passed, so its cost is that of the tasks that change, never of all tasks stored.
+At each moment a task's ``version`` goes up it emits an ``ECS Task State Change``
+event whose ``detail`` is the task as DescribeTasks shows it then; at each moment
+a container's planned line falls (before the container ends) it writes the line.
+
+Where events and lines go is given by ``_fake.py`` (moto's EventBridge and
+CloudWatch Logs): the service never imports moto.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import uuid
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+
+from .._logs import ContainerLog
+from .state import TaskEntry
+
+__all__ = ["TASK_STATE_CHANGE", "EventSink", "LogSink", "TimelineFeed", "iso_time"]
+
+TASK_STATE_CHANGE = "ECS Task State Change"
+_SOURCE = "aws.ecs"
+_TICK = timedelta(microseconds=1)
+#: A namespace for event ids: each event's id is a UUID made from its task and
+#: version, so the same run of a test gives the same ids.
+_EVENT_IDS = uuid.UUID("5f0e6c1e-8d0c-4c4b-9b7e-ec5e0e7a5c11")
+
+
+class EventSink(Protocol):
+    """Where events go besides :attr:`TimelineFeed.events` (moto's EventBridge)."""
+
+    def put_event(self, region: str, account_id: str, event: dict[str, Any]) -> None: ...
+
+
+class LogSink(Protocol):
+    """Where containers' lines go (moto's CloudWatch Logs)."""
+
+    def make_stream(self, account_id: str, log: ContainerLog) -> None:
+        """Create ``log``'s stream (and its group when ``log.create_group``, or when
+        missing: inferred, see ``_transport.moto_logs``)."""
+
+    def put_lines(
+        self, account_id: str, log: ContainerLog, lines: Sequence[tuple[datetime, str]]
+    ) -> None:
+        """Write ``lines`` (``(moment, text)``, in order) to ``log``'s stream."""
+
+
+def iso_time(at: datetime) -> str:
+    """``at`` as events show times: ISO 8601 in UTC to the millisecond, ``Z``-suffixed."""
+    at = at.astimezone(timezone.utc)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def _event_time(at: datetime) -> str:
+    """The envelope's ``time``: ISO 8601 in UTC to the second."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_time(value)
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value
+
+
+class TimelineFeed:
+    """The events and log lines of the tasks' timelines, due as the clock passes them."""
+
+    def __init__(self, limit: int) -> None:
+        #: The most recent ``limit`` events, oldest first.
+        self.events: deque[dict[str, Any]] = deque(maxlen=limit)
+        #: Every event emitted, kept or not.
+        self.events_total = 0
+        self.event_sink: EventSink | None = None
+        self.log_sink: LogSink | None = None
+        #: (next moment, tie-breaker, task): the task to change next on top. An item
+        #: whose moment is no longer its task's ``feed_key`` was superseded.
+        self._heap: list[tuple[datetime, int, TaskEntry]] = []
+        self._filed = itertools.count()
+        self._superseded = 0
+
+    # -- what is due -------------------------------------------------------------------
+
+    def watch(self, entry: TaskEntry, since: datetime) -> None:
+        """Follow ``entry`` from ``since`` on: every change at or after it is due."""
+        entry.feed_through = since - _TICK
+        self.refile(entry)
+
+    def refile(self, entry: TaskEntry) -> None:
+        """File ``entry`` under its next moment. Call it whenever its timeline may have
+        changed (a stop), as its moments change with it."""
+        if entry.feed_through is None:
+            return  # not followed (a ready record: it never changes)
+        moment = _next_moment(entry, entry.feed_through)
+        if moment == entry.feed_key:
+            return
+        if entry.feed_key is not None:
+            self._superseded += 1
+        entry.feed_key = moment
+        if moment is not None:
+            heapq.heappush(self._heap, (moment, next(self._filed), entry))
+
+    def due(self, now: datetime, render: Callable[[TaskEntry, datetime], dict[str, Any]]) -> None:
+        """Emit every event and write every line whose moment has passed by ``now``, in
+        moment order. ``render(entry, moment)``: the task as DescribeTasks shows it."""
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            moment, _, entry = heapq.heappop(heap)
+            if entry.feed_key != moment:
+                self._superseded -= 1
+                continue
+            entry.feed_key = None
+            self._at(entry, moment, render)
+            entry.feed_through = moment
+            self.refile(entry)
+        if self._superseded > max(len(heap) // 2, 64):
+            self._heap = [item for item in heap if item[2].feed_key == item[0]]
+            heapq.heapify(self._heap)
+            self._superseded = 0
+
+    @property
+    def pending(self) -> int:
+        """How many tasks will still change (each filed once)."""
+        return len(self._heap) - self._superseded
+
+    # -- one task at one moment ------------------------------------------------------
+
+    def _at(
+        self,
+        entry: TaskEntry,
+        moment: datetime,
+        render: Callable[[TaskEntry, datetime], dict[str, Any]],
+    ) -> None:
+        timeline = entry.timeline
+        assert timeline is not None and entry.feed_through is not None
+        changes = timeline.changes
+        index = bisect_right(changes, moment) - 1
+        if index >= 0 and changes[index] == moment:
+            self._emit(entry, moment, render(entry, moment))
+        sink = self.log_sink
+        if not entry.logs or sink is None:
+            return
+        account = entry.cluster.account_id
+        through = entry.feed_through
+        for log in entry.logs:
+            window = timeline.container_window(log.container)
+            if window is None:
+                continue
+            if through < log.starts_at <= moment:
+                sink.make_stream(account, log)
+            end = window[1]
+            lines = [
+                line
+                for line in log.lines[_after(log.lines, through) :]
+                if line[0] <= moment and (end is None or line[0] <= end)
+            ]
+            if lines:
+                sink.put_lines(account, log, lines)
+
+    def _emit(self, entry: TaskEntry, moment: datetime, task: dict[str, Any]) -> None:
+        task.pop("tags", None)  # events carry no tags
+        # "The health status of the task is not provided in the task state change
+        # event" (developer guide, task state change events): DescribeTasks has it.
+        task.pop("healthStatus", None)
+        detail = _iso(task)
+        detail["updatedAt"] = iso_time(moment)
+        cluster = entry.cluster
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid5(_EVENT_IDS, f"{entry.arn}#{detail.get('version')}")),
+            "detail-type": TASK_STATE_CHANGE,
+            "source": _SOURCE,
+            "account": cluster.account_id,
+            "time": _event_time(moment),
+            "region": cluster.region,
+            "resources": [entry.arn],
+            "detail": detail,
+        }
+        self.events.append(event)
+        self.events_total += 1
+        if self.event_sink is not None:
+            self.event_sink.put_event(cluster.region, cluster.account_id, event)
+
+
+def _after(lines: Sequence[tuple[datetime, str]], through: datetime) -> int:
+    """The index of the first line after ``through``."""
+    return bisect_right(lines, through, key=lambda line: line[0])
+
+
+def _next_moment(entry: TaskEntry, through: datetime) -> datetime | None:
+    """The first moment after ``through`` at which ``entry`` changes or logs."""
+    timeline = entry.timeline
+    if timeline is None:
+        return None
+    changes = timeline.changes
+    index = bisect_right(changes, through)
+    found = changes[index] if index < len(changes) else None
+    for log in entry.logs:
+        window = timeline.container_window(log.container)
+        if window is None:
+            continue
+        if log.starts_at > through and (found is None or log.starts_at < found):
+            found = log.starts_at
+        index = _after(log.lines, through)
+        if index < len(log.lines):
+            at = log.lines[index][0]
+            end = window[1]
+            if (end is None or at <= end) and (found is None or at < found):
+                found = at
+    return found

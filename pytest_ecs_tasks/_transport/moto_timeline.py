@@ -1,0 +1,110 @@
+"""Where the timeline feed's events and log lines go: moto's EventBridge and CloudWatch Logs.
+
+Events go on the default event bus of their region, to every enabled rule whose
+pattern matches, and on to its targets as moto delivers them (SQS, CloudWatch Logs,
+archives, other buses; see moto's ``put_events``). The envelope is the feed's own
+(its ``id`` included), with ``time`` in epoch seconds as moto's targets read it
+(they write it back as ISO 8601 text, to the second, as EventBridge does).
+
+Lines go to the group and stream their container's ``awslogs`` options name, with
+the virtual moment as both ``timestamp`` and ``ingestionTime``.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from .._logs import ContainerLog
+from .moto_ecs import MOTO_LOCK
+
+__all__ = ["DeliveryWarning", "MotoEvents", "MotoLogs"]
+
+
+class DeliveryWarning(UserWarning):
+    """An event or log line the fake could not hand to moto (a target moto cannot
+    reach, say). As in EventBridge, a failed delivery never fails the ECS call that
+    caused it: it is reported as this warning (an error under ``-W error``)."""
+
+
+def _warn(what: str, exc: BaseException) -> None:
+    warnings.warn(
+        DeliveryWarning(f"pytest-ecs-tasks could not deliver {what}: {type(exc).__name__}: {exc}"),
+        stacklevel=2,
+    )
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+class MotoEvents:
+    """Puts events on moto's default event bus (``_service.timeline_feed.EventSink``)."""
+
+    def put_event(self, region: str, account_id: str, event: dict[str, Any]) -> None:
+        from moto.events.models import events_backends
+
+        moment = datetime.fromisoformat(event["detail"]["updatedAt"].replace("Z", "+00:00"))
+        with MOTO_LOCK:
+            bus = events_backends[account_id][region].event_buses.get("default")
+            if bus is None:
+                return
+            for rule in list(bus.rules.values()):
+                if getattr(rule, "state", "ENABLED") != "ENABLED":
+                    continue  # EventBridge delivers nothing to a disabled rule
+                message = copy.deepcopy(event)
+                message["time"] = message["ingestion-time"] = moment.timestamp()
+                try:
+                    rule.send_to_targets(message)
+                except Exception as exc:
+                    _warn(f"the event {event['id']} to the targets of rule {rule.name!r}", exc)
+
+
+class MotoLogs:
+    """Writes containers' lines to moto's CloudWatch Logs (``_service.timeline_feed.LogSink``)."""
+
+    def make_stream(self, account_id: str, log: ContainerLog) -> None:
+        with MOTO_LOCK:
+            try:
+                group = self._group(account_id, log)
+                if log.stream not in group.streams:
+                    group.create_log_stream(log.stream)
+            except Exception as exc:
+                _warn(f"the log stream {log.group}/{log.stream}", exc)
+
+    def put_lines(
+        self, account_id: str, log: ContainerLog, lines: Sequence[tuple[datetime, str]]
+    ) -> None:
+        with MOTO_LOCK:
+            try:
+                group = self._group(account_id, log)
+                if log.stream not in group.streams:
+                    group.create_log_stream(log.stream)
+                stream = group.streams[log.stream]
+                before = len(stream.events)
+                group.put_log_events(
+                    log.stream, [{"timestamp": _ms(at), "message": text} for at, text in lines]
+                )
+            except Exception as exc:
+                _warn(f"{len(lines)} line(s) to the log stream {log.group}/{log.stream}", exc)
+                return
+            for event, (at, _) in zip(stream.events[before:], lines, strict=True):
+                event.ingestion_time = _ms(at)  # ingested as it was written, in virtual time
+            stream.last_ingestion_time = _ms(lines[-1][0])
+
+    @staticmethod
+    def _group(account_id: str, log: ContainerLog) -> Any:
+        """``log``'s group, made if missing. With ``awslogs-create-group`` the driver
+        makes it; without, the real task would fail to start (its logger cannot find
+        the group). Inferred leniency: the fake makes it either way, so that a test
+        that forgot to create the group still sees its lines (the docs say so)."""
+        from moto.logs.models import logs_backends
+
+        backend = logs_backends[account_id][log.region]
+        group = backend.groups.get(log.group)
+        if group is None:
+            group = backend.create_log_group(log.group, tags={})
+        return group
