@@ -22,6 +22,13 @@ are answered by it; the rest (RegisterTaskDefinition, DescribeTaskDefinition,
 as the service sends them: ``{"__type": code, "message": text}`` with HTTP 400
 (500 for server-side errors, 501 for an operation moto does not implement).
 
+The same endpoint answers CloudWatch Logs (``X-Amz-Target: Logs_20140328.*``),
+EventBridge (``AWSEvents.*``) and SQS (``AmazonSQS.*``, the JSON protocol of
+botocore 1.31 and later) from moto in the server's process, after the fake has
+written what its timeline owes by then: so a client in another process reads the
+tasks' container lines, and the events its rules deliver to SQS, pointed at the
+server (``--endpoint-url``, or ``AWS_ENDPOINT_URL_LOGS`` / ``_EVENTS`` / ``_SQS``).
+
 The control API
 ---------------
 JSON in, JSON out, under ``/_ecs_tasks/``. Timestamps in records are epoch
@@ -47,13 +54,18 @@ seconds (as the service sends them); clock times are ISO 8601 text.
     given as fields of their own (``"pending": 5``), as in Python. Durations are
     seconds or text like ``"5m"``. Answers the plan as checked, durations in
     seconds: ``{"runs_for": 300.0, "exit_code": 3, "fail_to_start": null,
-    "times": 1, "timings": {"pending": 5.0}}``.
+    "times": 1, "timings": {"pending": 5.0}}``. ``unhealthy_after``,
+    ``container_reason``, ``placement_failure`` and ``logs`` (``{"app": ["line",
+    ...]}`` or ``{"app": [[0, "line"], [10, "later"]]}``: lines at offsets in
+    seconds) are taken as ``FakeEcs.plan_runs`` takes them, and answered as given.
 ``POST /_ecs_tasks/tasks``
     ``{"cluster": "default", "task_definition": "app:1", "containers": [...],
     "launch_type": "FARGATE", "tags": {"k": "v"}, "started_by": ..., "group": ...,
     "runs_for": 120, "exit_code": 0 or {"app": 1}, "fail_to_start": "reason",
-    "capacity_provider": "FARGATE_SPOT", "timings": {"pending": 5}}`` (all
-    optional): starts a task as ``FakeEcs.run_task`` does; answers its Task record.
+    "capacity_provider": "FARGATE_SPOT", "timings": {"pending": 5},
+    "unhealthy_after": {"app": 120}, "container_reason": {"app": "..."},
+    "logs": {"app": ["line"]}}`` (all optional): starts a task as
+    ``FakeEcs.run_task`` does; answers its Task record.
 ``POST /_ecs_tasks/tasks/add`` ``{"task": {...}, "cluster": "default"}`` or ``{"traits": ["stopped"]}``
     Stores a ready Task record (as the service sends it) or one built by
     ``TaskFactory`` with those traits, as ``FakeEcs.add_task`` does; answers the record.
@@ -61,6 +73,12 @@ seconds (as the service sends them); clock times are ISO 8601 text.
     Stops a task as ``FakeEcs.stop_task`` does (any stop code the service uses,
     like ``SpotInterruption``); answers its Task record. ``task`` may also be a
     Task record (its ``taskArn`` is used).
+``GET /_ecs_tasks/events``
+    ``{"events": [...], "total": 12}``: the events the tasks' timelines produced,
+    oldest first, as ``FakeEcs.events`` keeps them (``total``: every one emitted).
+``POST /_ecs_tasks/events/find`` ``{"task": "<id or ARN>", "detail_type": "ECS Task State Change"}``
+    The events of one task, of one detail-type, or both (each optional), as
+    ``FakeEcs.events_of`` finds them: ``{"events": [...]}``.
 ``POST /_ecs_tasks/faults`` ``{"operation": "DescribeTasks", "code": "ThrottlingException", "message": ..., "times": 1}``
     The next ``times`` calls (``null``: every call) answer with that error, as
     ``FakeEcs.fail`` does; answers the fault.
@@ -277,6 +295,12 @@ class EcsServer(StartStop):
             target = min(target, LATEST)
             if target > self.fake.clock.now():
                 self.fake.clock.move_to(target)
+
+    def other_request(
+        self, service: str, operation: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one request to CloudWatch Logs, EventBridge or SQS, from moto."""
+        return self._endpoint.other_service(service, operation, headers, body)
 
     def ecs_request(
         self, operation: str, headers: Mapping[str, str], body: bytes

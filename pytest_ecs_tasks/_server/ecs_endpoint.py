@@ -1,7 +1,9 @@
-"""The ECS API of ``ecs-tasks serve``: what the fake serves, and moto the rest.
+"""The AWS APIs of ``ecs-tasks serve``: ECS (what the fake serves, and moto the rest),
+and the services that show the fake's timeline (CloudWatch Logs, EventBridge, SQS),
+answered by moto in the server's process.
 
-``POST /`` with ``X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>``
-and a JSON body, as every AWS SDK sends it (documented in :mod:`pytest_ecs_tasks._server`).
+``POST /`` with ``X-Amz-Target: <prefix>.<Operation>`` and a JSON body, as every AWS
+SDK sends it (documented in :mod:`pytest_ecs_tasks._server`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from .. import _model as model
 from .._fake import FakeEcs
 from .._transport.moto_ecs import MOTO_LOCK
 
-__all__ = ["TARGET_PREFIX", "EcsEndpoint", "ecs_error"]
+__all__ = ["OTHER_SERVICES", "TARGET_PREFIX", "EcsEndpoint", "ecs_error"]
 
 TARGET_PREFIX = model.TARGET_PREFIX
+#: The other services the server answers through moto, by their ``X-Amz-Target`` prefix
+#: (botocore's JSON protocol): where the fake's events and log lines can be read by
+#: clients in other processes.
+OTHER_SERVICES = {"Logs_20140328.": "logs", "AWSEvents.": "events", "AmazonSQS.": "sqs"}
 _AMZ_JSON = "application/x-amz-json-1.1"
 #: Headers of moto's answers that this server sets itself.
 _OWN_HEADERS = frozenset(
@@ -43,26 +49,37 @@ class EcsEndpoint:
             return ecs_error(
                 400, "UnknownOperationException", f"ECS has no operation {operation!r}."
             )
-        match = model.SCOPE_REGION.search(headers.get("Authorization", ""))
-        region = (
-            match["region"] if match and arns.REGION.match(match["region"]) else self.fake.region
-        )
+        region = self._region(headers)
         answer = self.fake._dispatch(region, operation, body)
         if answer is not None:
             return answer
-        return self._moto(region, operation, headers, body)
+        return self._moto("ecs", region, operation, headers, body)
+
+    def other_service(
+        self, service: str, operation: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer a request to another service (``OTHER_SERVICES``) from moto, after
+        the fake has written what its timeline owes by now (events, log lines)."""
+        self.fake._service.publish()
+        return self._moto(service, self._region(headers), operation, headers, body)
+
+    def _region(self, headers: Mapping[str, str]) -> str:
+        """The request's region: its SigV4 scope's (unsigned: the fake's)."""
+        match = model.SCOPE_REGION.search(headers.get("Authorization", ""))
+        return match["region"] if match and arns.REGION.match(match["region"]) else self.fake.region
 
     def _moto(
-        self, region: str, operation: str, headers: Mapping[str, str], body: bytes
+        self, service: str, region: str, operation: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
-        """Hand the request to moto's ECS in this process, as an in-process client would."""
+        """Hand the request to moto's ``service`` in this process, as an in-process
+        client would."""
         from botocore.awsrequest import AWSRequest
         from moto.core.botocore_stubber import BotocoreStubber
         from moto.core.models import botocore_stubber
 
         request = AWSRequest(
             method="POST",
-            url=f"https://ecs.{region}.amazonaws.com/",
+            url=f"https://{service}.{region}.amazonaws.com/",
             headers={k: v for k, v in headers.items() if k.lower() != "host"},
             data=body,
         ).prepare()
@@ -78,7 +95,7 @@ class EcsEndpoint:
             return ecs_error(500, "ServerException", f"moto: {type(exc).__name__}: {exc}")
         if answer is None:
             return ecs_error(
-                501, "NotImplementedException", f"moto does not answer ECS {operation}."
+                501, "NotImplementedException", f"moto does not answer {service} {operation}."
             )
         status, moto_headers, moto_body = answer
         out = {k: str(v) for k, v in moto_headers.items() if k.lower() not in _OWN_HEADERS}

@@ -34,7 +34,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from .ecs_endpoint import TARGET_PREFIX, ecs_error
+from .ecs_endpoint import OTHER_SERVICES, TARGET_PREFIX, ecs_error
 
 if TYPE_CHECKING:
     from . import EcsServer
@@ -255,19 +255,25 @@ class Handler(BaseHTTPRequestHandler):
     def _ecs(self, body: bytes) -> None:
         self.app.catch_up()
         target = self.headers.get("X-Amz-Target", "")
-        if not target.startswith(TARGET_PREFIX):
+        prefix, _, operation = target.partition(".")
+        service = "ecs" if target.startswith(TARGET_PREFIX) else OTHER_SERVICES.get(prefix + ".")
+        if service is None or not operation:
             what = f"X-Amz-Target {target!r}" if target else "no X-Amz-Target header"
             self._send(
                 *ecs_error(
                     400,
                     "UnknownOperationException",
-                    f"This is a fake Amazon ECS endpoint; the request has {what}.",
+                    f"This is a fake Amazon ECS endpoint (with CloudWatch Logs, EventBridge and "
+                    f"SQS through moto); the request has {what}.",
                 )
             )
             return
         headers = {k: v for k, v in self.headers.items()}
         try:
-            answer = self.app.ecs_request(target[len(TARGET_PREFIX) :], headers, body)
+            if service == "ecs":
+                answer = self.app.ecs_request(operation, headers, body)
+            else:
+                answer = self.app.other_request(service, operation, headers, body)
         except Exception as exc:
             self.app.log_exception()
             answer = ecs_error(
