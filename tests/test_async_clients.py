@@ -448,3 +448,52 @@ async def test_a_client_without_credentials_is_served(
     async with session.create_client("ecs") as client:
         answer = await client.describe_tasks(tasks=[task["taskArn"]])
     assert [t["taskArn"] for t in answer["tasks"]] == [task["taskArn"]]
+
+
+@pytest.mark.asyncio
+async def test_events_and_log_lines_reach_async_clients_as_the_waiter_moves_the_clock(
+    ecs_tasks: FakeEcs,
+) -> None:
+    import json
+
+    with_container_instance(ecs_tasks)  # the EC2 launch type needs one
+    session = aiobotocore_session.get_session()
+    async with (
+        session.create_client("ecs", region_name="us-east-1") as ecs,
+        session.create_client("logs", region_name="us-east-1") as logs,
+        session.create_client("sqs", region_name="us-east-1") as sqs,
+        session.create_client("events", region_name="us-east-1") as events,
+    ):
+        queue = (await sqs.create_queue(QueueName="ecs"))["QueueUrl"]
+        attributes = await sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+        await events.put_rule(Name="ecs", EventPattern=json.dumps({"source": ["aws.ecs"]}))
+        await events.put_targets(
+            Rule="ecs", Targets=[{"Id": "q", "Arn": attributes["Attributes"]["QueueArn"]}]
+        )
+        await ecs.register_task_definition(
+            family="job",
+            requiresCompatibilities=["EC2"],
+            containerDefinitions=[
+                {
+                    "name": "app",
+                    "image": "busybox",
+                    "memory": 128,
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {"awslogs-group": "/ecs/job", "awslogs-stream-prefix": "ecs"},
+                    },
+                }
+            ],
+        )
+        ecs_tasks.plan_runs(runs_for="1m", times=1, logs={"app": ["hello", "bye"]})
+        task = (await ecs.run_task(taskDefinition="job"))["tasks"][0]
+        task_id = task["taskArn"].rsplit("/", 1)[1]
+        await ecs.get_waiter("tasks_stopped").wait(tasks=[task["taskArn"]])
+        lines = await logs.get_log_events(
+            logGroupName="/ecs/job", logStreamName=f"ecs/app/{task_id}", startFromHead=True
+        )
+        received = await sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+    assert [e["message"] for e in lines["events"]] == ["hello", "bye"]
+    statuses = [json.loads(m["Body"])["detail"]["lastStatus"] for m in received["Messages"]]
+    assert statuses[0] == "PENDING" and statuses[-1] == "STOPPED"
+    assert len(statuses) == len(ecs_tasks.events)
