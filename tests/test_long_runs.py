@@ -380,3 +380,26 @@ def test_stopped_at_of_an_added_record_may_be_in_any_time_zone(
     fake.clock.advance(seconds=1)
     client.list_clusters()
     assert not held(region_state, record["taskArn"])
+
+
+def test_the_timeline_feed_holds_only_what_is_still_to_come(fake: FakeEcs) -> None:
+    """Events are bounded by events_limit, and the feed files only tasks that will still
+    change: none once every task is RUNNING for ever or STOPPED, however often a stop
+    moved a task's plan (superseded moments are compacted away)."""
+    fake.create_cluster()
+    feed = fake._service.feed
+    for round_ in range(5):
+        tasks = [fake.run_task(runs_for="10m") for _ in range(300)]
+        fake.clock.advance(seconds=30)
+        for task in tasks[::2]:
+            fake.stop_task(task)  # moves each one's remaining moments
+        assert feed.pending <= 300
+        fake.clock.advance(minutes=15)
+        assert feed.pending == 0
+        assert len(feed._heap) <= 64, round_
+        forever = fake.run_task()
+        fake.clock.advance(minutes=1)
+        assert fake.events_of(forever)[-1]["detail"]["lastStatus"] == "RUNNING"
+        assert feed.pending == 0
+    assert len(fake.events) == fake.events_limit == 1000
+    assert feed.events_total > 5 * 300 * 9
