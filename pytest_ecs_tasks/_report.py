@@ -42,8 +42,20 @@ def state_report(fake: FakeEcs) -> str:
                             lines.append(
                                 f"    stop: {stop.code} at {stop.requested_at.isoformat()}: {stop.reason}"
                             )
+                        for log in entry.logs:
+                            lines.append(
+                                f"    logs: {log.container} -> {log.region} {log.group} "
+                                f"{log.stream} ({len(log.lines)} lines)"
+                            )
                     else:
                         lines.append("    added record, served as given")
+    feed = fake._service.feed
+    if feed.events_total:
+        limit = feed.events.maxlen
+        kept = f" (the last {len(feed.events)} kept; events_limit={limit})"
+        lines.append(
+            f"events: {feed.events_total}{kept if feed.events_total > len(feed.events) else ''}"
+        )
     calls = fake.calls
     total = fake._service.calls_total
     kept = f" (the last {len(calls)} kept; calls_limit={fake._service.calls_limit})"

@@ -228,3 +228,18 @@ def test_lines_wait_for_the_clock_even_when_written_long_after(
     stamps = [e["timestamp"] for e in events]
     assert stamps == sorted(stamps) and stamps[1] - stamps[0] == 20 * 60 * 1000
     assert datetime.fromtimestamp(stamps[-1] / 1000, timezone.utc) < ecs_tasks.clock.now()
+
+
+def test_the_report_says_where_each_task_logs_and_how_many_events(
+    ecs_tasks: FakeEcs, ecs: ECSClient
+) -> None:
+    from pytest_ecs_tasks._report import state_report
+
+    ecs_tasks.create_cluster()
+    register(ecs)
+    task = ecs_tasks.run_task(task_definition="job", logs={"app": ["a", "b"]})
+    ecs_tasks.clock.advance(minutes=1)
+    report = state_report(ecs_tasks).splitlines()
+    task_id = task["taskArn"].rsplit("/", 1)[1]
+    assert f"    logs: app -> us-east-1 /ecs/job ecs/app/{task_id} (2 lines)" in report
+    assert "events: 4" in report  # PROVISIONING, PENDING, ACTIVATING, RUNNING
