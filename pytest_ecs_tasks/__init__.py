@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ._scenarios import Arranged, Scenario, failure_scenarios
     from ._server import EcsServer
     from ._service.core import Call
+    from ._service.timeline_feed import DeliveryWarning
     from ._service.errors import EcsError
     from ._service.faults import Fault
     from ._settings import SettingError
@@ -49,6 +50,7 @@ __all__ = [
     "ClusterRecord",
     "ContainerFactory",
     "ContainerRecord",
+    "DeliveryWarning",
     "DescribeTasksRecord",
     "DescribeTasksResponseFactory",
     "EcsError",
@@ -78,6 +80,7 @@ _HOMES = {
     "ClockError": "._clock",
     "ClusterRecord": "._record_types",
     "ContainerFactory": "._factories",
+    "DeliveryWarning": "._service.timeline_feed",
     "ContainerRecord": "._record_types",
     "DescribeTasksRecord": "._record_types",
     "DescribeTasksResponseFactory": "._factories",

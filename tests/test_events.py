@@ -239,3 +239,22 @@ def test_ready_records_and_a_stopped_fake_put_nothing_on_the_bus(ecs_tasks: Fake
     ecs_tasks.add_task()  # a ready record is served as given: it never changes
     ecs_tasks.clock.advance(hours=1)
     assert drain(url) == [] and ecs_tasks.events == []
+
+
+def test_a_delivery_that_fails_is_a_warning_and_the_timeline_goes_on(ecs_tasks: FakeEcs) -> None:
+    from pytest_ecs_tasks import DeliveryWarning
+
+    ecs_tasks.create_cluster()
+    url = events_queue()
+    boto3.client("sqs", region_name="us-east-1").delete_queue(QueueUrl=url)  # the target is gone
+    cause = r"could not deliver the event .* to the targets of rule 'ecs-tasks': QueueDoesNotExist"
+    with pytest.warns(DeliveryWarning, match=cause):
+        task = ecs_tasks.run_task()
+    with pytest.warns(DeliveryWarning, match=cause):
+        ecs_tasks.clock.advance(minutes=1)
+    assert [e["detail"]["lastStatus"] for e in ecs_tasks.events_of(task)] == [
+        "PROVISIONING",
+        "PENDING",
+        "ACTIVATING",
+        "RUNNING",
+    ]

@@ -26,7 +26,14 @@ from typing import Any, Protocol
 from .._logs import ContainerLog
 from .state import TaskEntry
 
-__all__ = ["TASK_STATE_CHANGE", "EventSink", "LogSink", "TimelineFeed", "iso_time"]
+__all__ = [
+    "TASK_STATE_CHANGE",
+    "DeliveryWarning",
+    "EventSink",
+    "LogSink",
+    "TimelineFeed",
+    "iso_time",
+]
 
 TASK_STATE_CHANGE = "ECS Task State Change"
 _SOURCE = "aws.ecs"
@@ -34,6 +41,13 @@ _TICK = timedelta(microseconds=1)
 #: A namespace for event ids: each event's id is a UUID made from its task and
 #: version, so the same run of a test gives the same ids.
 _EVENT_IDS = uuid.UUID("5f0e6c1e-8d0c-4c4b-9b7e-ec5e0e7a5c11")
+
+
+class DeliveryWarning(UserWarning):
+    """An event or log line the fake could not hand on (to a target moto cannot
+    reach, say). As in EventBridge, a failed delivery never fails the ECS call that
+    caused it: it is this warning instead (an error under ``-W error``; ignore it with
+    ``filterwarnings = ignore::pytest_ecs_tasks.DeliveryWarning``)."""
 
 
 class EventSink(Protocol):
@@ -123,9 +137,13 @@ class TimelineFeed:
                 self._superseded -= 1
                 continue
             entry.feed_key = None
-            self._at(entry, moment, render)
-            entry.feed_through = moment
-            self.refile(entry)
+            try:
+                self._at(entry, moment, render)
+            finally:
+                # Delivered or not (a sink's warning raised under ``-W error``), this
+                # moment is done: the task goes on to its next one, nothing is lost twice.
+                entry.feed_through = moment
+                self.refile(entry)
         if self._superseded > max(len(heap) // 2, 64):
             self._heap = [item for item in heap if item[2].feed_key == item[0]]
             heapq.heapify(self._heap)

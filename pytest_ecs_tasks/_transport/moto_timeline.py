@@ -19,15 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from .._logs import ContainerLog
+from .._service.timeline_feed import DeliveryWarning
 from .moto_ecs import MOTO_LOCK
 
-__all__ = ["DeliveryWarning", "MotoEvents", "MotoLogs"]
-
-
-class DeliveryWarning(UserWarning):
-    """An event or log line the fake could not hand to moto (a target moto cannot
-    reach, say). As in EventBridge, a failed delivery never fails the ECS call that
-    caused it: it is reported as this warning (an error under ``-W error``)."""
+__all__ = ["MotoEvents", "MotoLogs"]
 
 
 def _warn(what: str, exc: BaseException) -> None:
