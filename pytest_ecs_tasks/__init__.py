@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     from ._scenarios import Arranged, Scenario, failure_scenarios
     from ._server import EcsServer
     from ._service.core import Call
-    from ._service.timeline_feed import DeliveryWarning
     from ._service.errors import EcsError
     from ._service.faults import Fault
+    from ._service.timeline_feed import DeliveryWarning
     from ._settings import SettingError
     from ._transport.aio_answers import AsyncClientError
     from ._transport.moto_bridge import StaleClientError, UnansweredRequestError

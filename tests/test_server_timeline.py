@@ -17,12 +17,13 @@ from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks._server import EcsServer
 from tests.test_server import TIMEOUT, aws_env, control, http
 
+_OPTIONS = ("--region", "us-east-1", "--output", "json")
+
 
 def cli(env: Mapping[str, str], service: str, *args: str, url: str) -> Any:
     """The real AWS CLI (``python -m awscli``) of any service, pointed at the server."""
     done = subprocess.run(
-        [sys.executable, "-m", "awscli", service, *args, "--endpoint-url", url]
-        + ["--region", "us-east-1", "--output", "json"],
+        [sys.executable, "-m", "awscli", service, *args, "--endpoint-url", url, *_OPTIONS],
         env=dict(env),
         capture_output=True,
         text=True,
