@@ -2,6 +2,7 @@
 """Speed and memory of pytest-ecs-tasks, side by side with moto and botocore's Stubber.
 
     python benchmarks/run.py            # or: nox -s benchmarks
+    python benchmarks/run.py --only timeline   # one section; writes nothing
 
 Everything is measured in this one process (the pytest runs of section 2 are
 subprocesses, timed from here), so every ratio compares figures taken on the
@@ -21,6 +22,10 @@ repeats; memory is ``tracemalloc`` and the resident set size.
 6. The edges (``edges.py``): what an installed plugin adds to a pytest run that
    does not use it, ``ecs-tasks --help``, RSS over 20,000 DescribeTasks calls,
    ListTasks with 50,000 expired tasks against none.
+7. Async clients (``aio.py``) and 8. ``serve`` (``serve.py``).
+9. Clock moves (``timeline.py``): one ``clock.advance`` stopping 10 tasks in a
+   fake that also holds 10,000 idle RUNNING tasks against one holding only the
+   10, without and with an EventBridge rule delivering the events to SQS.
 
 Results: a table on stdout, ``benchmarks/results/latest.json``,
 ``docs/img/benchmark-describe.svg`` and ``docs/benchmarks.md``. A target that
@@ -70,6 +75,7 @@ import aio  # noqa: E402
 import boto3  # noqa: E402
 import edges  # noqa: E402
 import serve  # noqa: E402
+import timeline  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -138,6 +144,10 @@ class Plan:
     serve_connections: int = 100
     serve_requests: int = 20_000
     serve_checkpoint: int = 2_000
+    timeline_stored: int = 10_000  # 9. clock moves: idle RUNNING tasks stored
+    timeline_changing: int = 10  # tasks stopping in the timed move
+    timeline_rounds: int = 60  # timed moves per fake, no rule
+    timeline_rule_rounds: int = 7  # timed moves per fake, SQS rule (moto's delivery is slow)
 
     @property
     def stored(self) -> int:
@@ -172,6 +182,10 @@ QUICK = Plan(
     serve_connections=100,
     serve_requests=3_000,
     serve_checkpoint=1_000,
+    timeline_stored=2_000,
+    timeline_changing=10,
+    timeline_rounds=6,
+    timeline_rule_rounds=2,
 )
 
 
@@ -1552,6 +1566,16 @@ def write_docs(
         f"{plan.serve_requests:,} DescribeTasks",
         "   requests (a new connection every 500), and this process's RSS is read after",
         f"   {plan.serve_checkpoint:,} and at the end.",
+        "9. **Clock moves** (`benchmarks/timeline.py`): one `clock.advance(120)` during",
+        f"   which {plan.timeline_changing} tasks (`run_task(runs_for=60)`, RUNNING before it,",
+        "   untimed) go through their stop transitions, 5 ECS Task State Change events",
+        f"   each, in a fake that also holds {plan.timeline_stored:,} RUNNING tasks that never",
+        "   change again, against a fake holding only those tasks; the two fakes in turn,",
+        f"   {plan.timeline_rounds} moves each. Then {plan.timeline_rule_rounds} moves each with an",
+        '   EventBridge rule (`{"source": ["aws.ecs"]}`) targeting an SQS queue in moto, so',
+        "   the move includes moto's delivery (the queue is checked and drained after each).",
+        "   Wall times on a busy machine vary by move; the Python function calls of one",
+        "   move in each fake (cProfile) do not, and show whether the idle tasks cost anything.",
         "",
     ]
     failing = [t for t in results.targets if not t.passed]
@@ -2027,6 +2051,40 @@ def report_serve(
     }
 
 
+def report_timeline(results: Results, moves: Mapping[str, Any]) -> None:
+    sec = "9. Clock moves (events)"
+    stored, changing = moves["stored"], moves["changing"]
+    medians = moves["median_ms"]
+    for variant, label in (("no_rule", "no EventBridge rule"), ("sqs_rule", "a rule to SQS")):
+        with_idle, alone = medians[variant]["stored"], medians[variant]["only"]
+        results.row(
+            sec,
+            f"clock move, {changing} of {stored:,} tasks changing / only those {changing}, "
+            + label,
+            f"{with_idle / alone:.2f}x",
+            f"{ms(with_idle)} / {ms(alone)} per move ({moves['events_per_move']} events)",
+        )
+    calls = moves["calls_per_move"]
+    results.row(
+        sec,
+        "Python function calls in that move (cProfile), no rule",
+        f"{calls['stored']:,}",
+        f"only those {changing}: {calls['only']:,}",
+    )
+    plain = medians["no_rule"]
+    results.target(
+        Target(
+            "clock_move_10_of_10k",
+            f"clock move, {changing} of {stored:,} tasks changing / only those {changing}",
+            plain["stored"] / plain["only"],
+            1.5,
+            "<=",
+            "x",
+        )
+    )
+    results.data["timeline"] = dict(moves)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Speed and memory of pytest-ecs-tasks, against moto and botocore's Stubber."
@@ -2039,11 +2097,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="print only; write no files")
     parser.add_argument("--check", action="store_true", help="exit with status 1 if a target fails")
+    parser.add_argument(
+        "--only", choices=("timeline",), help="run that one section alone; writes nothing"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
     if args.full_memory:
         plan = dataclasses.replace(plan, traced_tasks=plan.stored)
-    write = not (args.quick or args.no_write)
+    write = not (args.quick or args.no_write or args.only)
 
     began = time.perf_counter()
     results = Results()
@@ -2051,45 +2112,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     data["plan"] = dict(plan.__dict__)
     data["environment"] = environment()
 
-    with section(results, "1. DescribeTasks (and 5. memory)"):
-        described = describe_section(plan)
-    report_describe(results, plan, described)
+    if args.only is None:
+        with section(results, "1. DescribeTasks (and 5. memory)"):
+            described = describe_section(plan)
+        report_describe(results, plan, described)
 
-    with section(results, "2. cost per test"):
-        per_test = measure_interleaved(
-            {"ecs_tasks": fake_test, "mock_aws": moto_test}, plan.per_test_repeats
+        with section(results, "2. cost per test"):
+            per_test = measure_interleaved(
+                {"ecs_tasks": fake_test, "mock_aws": moto_test}, plan.per_test_repeats
+            )
+            runs = pytest_runs(plan)
+        report_per_test(results, plan, per_test, runs)
+
+        with section(results, "3. factories"):
+            factories = factory_throughput(plan)
+        report_factories(results, factories)
+
+        with section(results, "4. waiter"):
+            waiter, waiter_info, one_wait = waiter_bench(plan)
+        report_waiter(results, plan, waiter, waiter_info, one_wait)
+
+        with section(results, "6. edges"):
+            env = _pytest_env()
+            startup = edges.startup(env, plan.startup_repeats)
+            loaded = edges.imported_by_the_plugin(env)
+            memory = edges.describe_memory(plan.long_run_calls, plan.long_run_checkpoint)
+            listing = edges.list_tasks_with_expired(
+                plan.expired_tasks, 10, plan.list_rounds, plan.list_calls
+            )
+        report_edges(results, startup, loaded, memory, listing)
+
+        with section(results, "7. async clients"):
+            async_describe = aio.describe_100(plan.async_rounds, plan.async_calls)
+            async_waiters = aio.waiters(plan.async_waiter_repeats)
+        report_async(results, plan, async_describe, async_waiters, one_wait)
+
+        with section(results, "8. serve"):
+            served = serve.latency(plan.serve_rounds, plan.serve_calls)
+            burst = serve.burst(plan.serve_connections)
+            served_memory = serve.memory(plan.serve_requests, plan.serve_checkpoint)
+        report_serve(results, served, burst, served_memory)
+
+    with section(results, "9. clock moves"):
+        moves = timeline.clock_moves(
+            plan.timeline_stored,
+            plan.timeline_changing,
+            plan.timeline_rounds,
+            plan.timeline_rule_rounds,
         )
-        runs = pytest_runs(plan)
-    report_per_test(results, plan, per_test, runs)
-
-    with section(results, "3. factories"):
-        factories = factory_throughput(plan)
-    report_factories(results, factories)
-
-    with section(results, "4. waiter"):
-        waiter, waiter_info, one_wait = waiter_bench(plan)
-    report_waiter(results, plan, waiter, waiter_info, one_wait)
-
-    with section(results, "6. edges"):
-        env = _pytest_env()
-        startup = edges.startup(env, plan.startup_repeats)
-        loaded = edges.imported_by_the_plugin(env)
-        memory = edges.describe_memory(plan.long_run_calls, plan.long_run_checkpoint)
-        listing = edges.list_tasks_with_expired(
-            plan.expired_tasks, 10, plan.list_rounds, plan.list_calls
-        )
-    report_edges(results, startup, loaded, memory, listing)
-
-    with section(results, "7. async clients"):
-        async_describe = aio.describe_100(plan.async_rounds, plan.async_calls)
-        async_waiters = aio.waiters(plan.async_waiter_repeats)
-    report_async(results, plan, async_describe, async_waiters, one_wait)
-
-    with section(results, "8. serve"):
-        served = serve.latency(plan.serve_rounds, plan.serve_calls)
-        burst = serve.burst(plan.serve_connections)
-        served_memory = serve.memory(plan.serve_requests, plan.serve_checkpoint)
-    report_serve(results, served, burst, served_memory)
+    report_timeline(results, moves)
 
     results.rows.sort(key=lambda r: r.section)  # memory (5.) was measured in section 1
     for t in results.targets:
@@ -2100,7 +2171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data["duration_s"] = round(time.perf_counter() - began, 1)
     data["environment"]["loadavg_end"] = _loadavg()
     results.row(
-        "9. Run",
+        "10. Run",
         "whole benchmark run",
         f"{data['duration_s']:.0f} s",
         ", ".join(f"{k.split('.')[0]}: {v:.0f} s" for k, v in results.section_seconds.items())
