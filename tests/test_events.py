@@ -101,7 +101,19 @@ def test_a_rule_with_an_sqs_target_gets_every_transition_of_a_task_in_order(
         assert message["detail-type"] == "ECS Task State Change"
         assert message["resources"] == [arn]
         assert message["region"] == "us-east-1"
+        assert message["account"] == "123456789012"
         assert message["version"] == "0"
+        assert set(message) == {
+            "version",
+            "id",
+            "detail-type",
+            "source",
+            "account",
+            "time",
+            "region",
+            "resources",
+            "detail",
+        }
         assert message["detail"]["taskArn"] == arn
         task = as_task(message["detail"])
         assert_valid_response("DescribeTasks", {"tasks": [task], "failures": []})
@@ -257,4 +269,33 @@ def test_a_delivery_that_fails_is_a_warning_and_the_timeline_goes_on(ecs_tasks: 
         "PENDING",
         "ACTIVATING",
         "RUNNING",
+    ]
+
+
+def test_an_input_transformer_shapes_what_the_target_gets(ecs_tasks: FakeEcs) -> None:
+    ecs_tasks.create_cluster()
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="statuses")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = boto3.client("events", region_name="us-east-1")
+    events.put_rule(Name="statuses", EventPattern=json.dumps(TASK_EVENTS))
+    events.put_targets(
+        Rule="statuses",
+        Targets=[
+            {
+                "Id": "q",
+                "Arn": arn,
+                "InputTransformer": {
+                    "InputPathsMap": {"status": "$.detail.lastStatus"},
+                    "InputTemplate": '{"status": "<status>"}',
+                },
+            }
+        ],
+    )
+    ecs_tasks.run_task(runs_for=0)
+    ecs_tasks.clock.advance(minutes=2)
+    assert [m["status"] for m in drain(url)] == [
+        e["detail"]["lastStatus"] for e in ecs_tasks.events
     ]

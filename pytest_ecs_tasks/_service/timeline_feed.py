@@ -38,6 +38,7 @@ __all__ = [
 TASK_STATE_CHANGE = "ECS Task State Change"
 _SOURCE = "aws.ecs"
 _TICK = timedelta(microseconds=1)
+_ZERO = timedelta(0)
 #: A namespace for event ids: each event's id is a UUID made from its task and
 #: version, so the same run of a test gives the same ids.
 _EVENT_IDS = uuid.UUID("5f0e6c1e-8d0c-4c4b-9b7e-ec5e0e7a5c11")
@@ -71,13 +72,16 @@ class LogSink(Protocol):
 
 def iso_time(at: datetime) -> str:
     """``at`` as events show times: ISO 8601 in UTC to the millisecond, ``Z``-suffixed."""
-    at = at.astimezone(timezone.utc)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    if at.utcoffset() != _ZERO:
+        at = at.astimezone(timezone.utc)
+    return at.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _event_time(at: datetime) -> str:
     """The envelope's ``time``: ISO 8601 in UTC to the second."""
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if at.utcoffset() != _ZERO:
+        at = at.astimezone(timezone.utc)
+    return at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def _iso(value: Any) -> Any:
