@@ -81,6 +81,13 @@ def test_a_follower_sees_lines_arrive_in_order_as_the_clock_passes_them(
     # spread over the 40 s run, the first as the container starts
     assert [e["timestamp"] - ms(started) for e in events] == [0, 10_000, 20_000, 30_000]
     assert all(e["ingestionTime"] == e["timestamp"] for e in events)
+    # followers find the stream first (Dagster's reader, Airflow's): it describes as written
+    logs = boto3.client("logs", region_name="us-east-1")
+    [described_stream] = logs.describe_log_streams(
+        logGroupName="/ecs/job", logStreamNamePrefix="ecs/app/"
+    )["logStreams"]
+    assert described_stream["logStreamName"] == stream
+    assert described_stream["lastIngestionTime"] == events[-1]["timestamp"]
 
 
 def test_lines_at_offsets_and_a_stop_that_cuts_the_rest(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .._logs import ContainerLog
@@ -96,7 +96,13 @@ class MotoLogs:
                 return
             for event, (at, _) in zip(stream.events[before:], lines, strict=True):
                 event.ingestion_time = _ms(at)  # ingested as it was written, in virtual time
-            stream.last_ingestion_time = _ms(lines[-1][0])
+            # The stream's last ingestion too, in the type this moto keeps it in (epoch
+            # milliseconds before 5.2.5, a naive UTC datetime since).
+            last = lines[-1][0]
+            if isinstance(stream.last_ingestion_time, datetime):
+                stream.last_ingestion_time = last.astimezone(timezone.utc).replace(tzinfo=None)
+            elif isinstance(stream.last_ingestion_time, (int, float)):
+                stream.last_ingestion_time = _ms(last)
 
     @staticmethod
     def _group(account_id: str, log: ContainerLog) -> Any:
