@@ -92,6 +92,7 @@ def task_plan(
     container_reason: object = None,
     placement_failure: object = None,
     logs: object = None,
+    task_definition: object = None,
 ) -> TaskPlan:
     """A checked plan of how a task ends.
 
@@ -139,6 +140,8 @@ def task_plan(
     if placement_failure is not None:
         text("placement_failure", placement_failure)
     lines = read_log_plan(logs) if logs is not None else {}
+    if task_definition is not None:
+        text("task_definition", task_definition)
     if lines and placement_failure is not None:
         raise ValueError(
             "a task RunTask cannot place never runs: pass logs or placement_failure, not both"
@@ -162,6 +165,7 @@ def task_plan(
             placement_failure=cast("str | None", placement_failure),
             containers=containers,
             logs=lines,
+            task_definition=cast("str | None", task_definition),
         )
     except ValueError as exc:  # the placement failure's reason
         raise ValueError(str(exc)) from None

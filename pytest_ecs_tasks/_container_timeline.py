@@ -137,6 +137,10 @@ class Schedule:
         object.__setattr__(self, "events", tuple(sorted(events)))
         object.__setattr__(self, "_by_name", {run.name: run for run in self.runs})
 
+    @property
+    def health_checked(self) -> bool:
+        return any(run.checked and run.essential for run in self.runs)
+
     def shifted(self, delta: timedelta) -> Schedule:
         return Schedule(tuple(run.shifted(delta) for run in self.runs), self.first_start + delta)
 

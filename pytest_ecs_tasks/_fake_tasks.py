@@ -133,6 +133,7 @@ class TaskCommands:
         container_reason: Mapping[str, str] | None = None,
         placement_failure: str | None = None,
         logs: Mapping[str, LogLines] | None = None,
+        task_definition: str | None = None,
         **timings: Duration,
     ) -> None:
         """Say how the tasks the code under test starts with boto3's ``run_task``
@@ -145,7 +146,10 @@ class TaskCommands:
         capacity shortage). ``logs``: what each container prints, as for
         :meth:`run_task`; checked against the task's containers when RunTask starts it
         (a container it lacks, or one with no ``awslogs`` configuration, answers the
-        RunTask call with a ``ServerException`` saying so)."""
+        RunTask call with a ``ServerException`` saying so). ``task_definition``: only
+        tasks of that definition follow the plan (a family, ``family:revision`` or an
+        ARN), whether RunTask or a service's scheduler starts them: a new revision
+        that fails to start, while the others run on."""
         plan = arguments.task_plan(
             runs_for,
             exit_code,
@@ -153,6 +157,7 @@ class TaskCommands:
             timings,
             placement_failure=placement_failure,
             logs=logs,
+            task_definition=task_definition,
             **{"unhealthy_after": unhealthy_after, "container_reason": container_reason},
         )
         arguments.times_or_none(times, "every task")

@@ -139,6 +139,10 @@ class ContainerSchedule(Protocol):
     def events(self) -> tuple[datetime, ...]:
         """The instants a container changes at (starts, stops, health), sorted."""
 
+    @property
+    def health_checked(self) -> bool:
+        """Some essential container has a health check (the task's health follows them)."""
+
     def shifted(self, delta: timedelta) -> ContainerSchedule:
         """The same schedule, every instant moved by ``delta``."""
 

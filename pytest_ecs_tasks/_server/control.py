@@ -63,7 +63,13 @@ def _advance_forms() -> str:
 
 
 #: plan_runs' fields for containers on their own timelines and placement failures.
-_OWN_TIMELINE_FIELDS = ("unhealthy_after", "container_reason", "placement_failure", "logs")
+_OWN_TIMELINE_FIELDS = (
+    "unhealthy_after",
+    "container_reason",
+    "placement_failure",
+    "logs",
+    "task_definition",
+)
 #: What ``POST /_ecs_tasks/tasks`` passes to ``run_task`` as JSON gives it (checked there).
 _RUN_AS_GIVEN = ("unhealthy_after", "container_reason", "logs")
 #: The settings ``POST /_ecs_tasks/settings`` may change while the fake runs.

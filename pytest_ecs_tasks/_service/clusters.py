@@ -70,8 +70,8 @@ class ClusterOperations(ServiceCore):
                 elif status in _PENDING:
                     tasks["pending", _launch_type(entry.static)] += 1
         services = instances = 0
-        if cluster.active and self.cluster_mirror is not None:
-            services, instances = self.cluster_mirror.usage(region_state, cluster.name)
+        if cluster.active:
+            services, instances = self._usage(region_state, cluster)
         record: dict[str, Any] = {
             "clusterArn": cluster.arn,
             "clusterName": cluster.name,
@@ -102,9 +102,8 @@ class ClusterOperations(ServiceCore):
         """``statistics`` of ``cluster``: its tasks' counts (``tasks``), and its services
         as the cluster mirror (moto) holds them; KeyValuePairs with string values."""
         services: Counter[tuple[str, str]] = Counter()
-        if cluster.active and self.cluster_mirror is not None:
-            held = self.cluster_mirror.services(region_state, cluster.name)
-            services.update(held.values())
+        if cluster.active:
+            services.update(self._services_of(region_state, cluster).values())
         counts = {"tasks": tasks, "services": services}
         return [
             {"name": name, "value": str(counts[kind][state, launch_type])}
@@ -134,19 +133,18 @@ class ClusterOperations(ServiceCore):
 
     def delete_cluster(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
         cluster = self._cluster(region_state, params["cluster"], active=True)
-        if self.cluster_mirror is not None:
-            # what moto runs on it (services, container instances) holds it too
-            services, instances = self.cluster_mirror.usage(region_state, cluster.name)
-            if services:
-                raise EcsError(
-                    "ClusterContainsServicesException",
-                    "The Cluster cannot be deleted while Services are active.",
-                )
-            if instances:
-                raise EcsError(
-                    "ClusterContainsContainerInstancesException",
-                    "The Cluster cannot be deleted while Container Instances are active or draining.",
-                )
+        # its services, and what moto runs on it (container instances), hold it
+        services, instances = self._usage(region_state, cluster)
+        if services:
+            raise EcsError(
+                "ClusterContainsServicesException",
+                "The Cluster cannot be deleted while Services are active.",
+            )
+        if instances:
+            raise EcsError(
+                "ClusterContainsContainerInstancesException",
+                "The Cluster cannot be deleted while Container Instances are active or draining.",
+            )
         now = self.clock.now()
         for task_id in cluster.task_ids:
             entry = region_state.tasks[task_id]

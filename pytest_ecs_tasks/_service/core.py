@@ -127,6 +127,11 @@ class ServiceCore:
         self.calls_total = 0
         #: The tasks' events and container log lines, written as the clock passes them.
         self.feed = TimelineFeed(settings.events_limit)
+        #: Services to wake, as a heap of (moment, tie-breaker, service); an item whose
+        #: moment is no longer its service's ``wake_key`` was superseded.
+        self._wakes: list[tuple[datetime, int, Any]] = []
+        self._wakes_limit = 64
+        self._publishing = False
         self._regions: dict[str, RegionState] = {}
         #: Tasks that have a ``stoppedAt``, as a heap of (stoppedAt, tie-breaker, task):
         #: the next to expire on top. An item whose key is no longer its task's
@@ -167,10 +172,56 @@ class ServiceCore:
     # -- the timeline feed ---------------------------------------------------------------
 
     def publish(self) -> None:
-        """Emit the events and write the log lines whose moment the clock has passed."""
+        """Catch up with the clock: emit the events and write the log lines whose moment
+        has passed, and let the service scheduler act at each moment it wakes at, all
+        in moment order (at one moment, the tasks' changes first: the scheduler reacts
+        to them). Re-entered from within (a task the scheduler starts), it does nothing:
+        the loop already running goes on in order."""
         with self._lock:
-            if self.feed._heap:  # the usual case: nothing filed, nothing to do
-                self.feed.due(self.clock.now(), _render)
+            if self._publishing or not (self.feed._heap or self._wakes):
+                return  # the usual case: nothing filed, nothing to do
+            self._publishing = True
+            try:
+                now = self.clock.now()
+                feed = self.feed
+                while True:
+                    change = feed.next_at()
+                    wake = self._next_wake()
+                    if change is not None and change <= now and (wake is None or change <= wake):
+                        feed.step(_render)
+                    elif wake is not None and wake <= now:
+                        self._wake(wake)
+                    else:
+                        return
+            finally:
+                self._publishing = False
+
+    # -- the service scheduler's wake-ups (``scheduler.py`` acts on them) ----------------
+
+    def _next_wake(self) -> datetime | None:
+        """The moment a service is filed under next (``None``: none)."""
+        wakes = self._wakes
+        while wakes and wakes[0][2].wake_key != wakes[0][0]:
+            heapq.heappop(wakes)  # superseded
+        return wakes[0][0] if wakes else None
+
+    def _wake(self, moment: datetime) -> None:
+        """Let the scheduler act on the service filed under ``moment`` (overridden)."""
+        heapq.heappop(self._wakes)[2].wake_key = None
+
+    def _file_wake(self, service: Any, moment: datetime | None) -> None:
+        """File ``service`` to wake at ``moment`` (``None``: nothing to do until told)."""
+        if moment == service.wake_key:
+            return
+        service.wake_key = moment
+        if moment is not None:
+            heapq.heappush(self._wakes, (moment, next(self._filed), service))
+        if len(self._wakes) > self._wakes_limit:
+            # superseded items pile up as services are filed again and again: keep the
+            # live ones (amortized: the limit doubles with what stays)
+            self._wakes = [w for w in self._wakes if w[2].wake_key == w[0]]
+            heapq.heapify(self._wakes)
+            self._wakes_limit = max(64, 2 * len(self._wakes))
 
     def _follow(self, entry: TaskEntry) -> None:
         """Follow a task RunTask (or the Python API) just started: its events from now on."""
@@ -303,6 +354,26 @@ class ServiceCore:
         if cluster is None or (active and not cluster.active):
             raise EcsError("ClusterNotFoundException", "Cluster not found.")
         return cluster
+
+    def _services_of(
+        self, region_state: RegionState, cluster: Cluster
+    ) -> dict[str, tuple[str, str]]:
+        """Every service the cluster holds, its own and the other ECS's (moto's, made
+        there directly): service name -> (status, launch type)."""
+        found: dict[str, tuple[str, str]] = {}
+        if self.cluster_mirror is not None:
+            found.update(self.cluster_mirror.services(region_state, cluster.name))
+        for name, service in cluster.services.items():
+            found[name] = (service.status, service.launch_type or "FARGATE")
+        return found
+
+    def _usage(self, region_state: RegionState, cluster: Cluster) -> tuple[int, int]:
+        """(services ACTIVE or DRAINING, registered container instances) on ``cluster``."""
+        services = instances = 0
+        if self.cluster_mirror is not None:
+            services, instances = self.cluster_mirror.usage(region_state, cluster.name)
+        services += sum(1 for s in cluster.services.values() if s.status != "INACTIVE")
+        return services, instances
 
     def _visible(self, entry: TaskEntry, cluster: Cluster, now: datetime) -> bool:
         """Whether DescribeTasks on ``cluster`` (its newest incarnation) shows ``entry``."""

@@ -6,8 +6,8 @@ request as the service receives it (decoded JSON) and answers in boto3's shape
 (``datetime`` timestamps) or raises :class:`EcsError`. :meth:`EcsService.dispatch`
 puts the same behind raw bytes for a transport.
 The operations live beside this module, one module per resource: ``tasks.py``
-(DescribeTasks, StopTask, ListTasks), ``run_task.py`` (RunTask), ``clusters.py``,
-``tags.py``; with ``paging.py``, and the settings, state and lookups they share
+(DescribeTasks, StopTask, ListTasks), ``run_task.py`` (RunTask), ``services.py``
+(the services, kept by ``scheduler.py``), ``clusters.py``, ``tags.py``; with ``paging.py``, and the settings, state and lookups they share
 in ``core.py``.
 Nothing here imports pytest or moto.
 """
@@ -25,6 +25,7 @@ from .core import Call, ClusterMirror, TaskDefinitionLookup, TaskParts
 from .errors import EcsError
 from .faults import Fault
 from .run_task import RunTaskOperations, TaskPlan
+from .services import ServiceOperations
 from .state import RegionState
 from .tags import TagOperations, owns_resource
 from .tasks import TaskOperations
@@ -44,7 +45,7 @@ __all__ = [
 _JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}
 
 
-class EcsService(TaskOperations, ClusterOperations, TagOperations):
+class EcsService(TaskOperations, ServiceOperations, ClusterOperations, TagOperations):
     """The fake ECS task service of one account, across regions."""
 
     # -- the transport's entry -----------------------------------------------------
@@ -144,6 +145,11 @@ OPERATIONS: Mapping[str, Answer] = {
     "TagResource": TagOperations.tag_resource,
     "UntagResource": TagOperations.untag_resource,
     "ListTagsForResource": TagOperations.list_tags_for_resource,
+    "CreateService": ServiceOperations.create_service,
+    "UpdateService": ServiceOperations.update_service,
+    "DescribeServices": ServiceOperations.describe_services,
+    "ListServices": ServiceOperations.list_services,
+    "DeleteService": ServiceOperations.delete_service,
 }
 SERVED_OPERATIONS = frozenset(OPERATIONS)
 #: The tag operations: served only for the fake's own clusters and tasks.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import _arns as arns
@@ -60,6 +60,17 @@ class TaskPlan:
     containers: Mapping[str, ContainerPlan] = field(default_factory=dict)
     #: The lines each container prints (by name), written to its awslogs stream.
     logs: Mapping[str, tuple[LogLine, ...]] = field(default_factory=dict)
+    #: Only tasks of this task definition follow the plan (a family, ``family:revision``
+    #: or an ARN; ``None``: any task).
+    task_definition: str | None = None
+
+    def matches(self, definition: Mapping[str, Any]) -> bool:
+        """Whether a task of ``definition`` follows this plan."""
+        wanted = self.task_definition
+        if wanted is None:
+            return True
+        family, revision = definition.get("family"), definition.get("revision")
+        return wanted in (definition.get("taskDefinitionArn"), family, f"{family}:{revision}")
 
     def __post_init__(self) -> None:
         if self.placement_failure == _CAPACITY_ALIAS:
@@ -96,7 +107,7 @@ class RunTaskOperations(ServiceCore):
         entries: list[TaskEntry] = []
         failures: list[dict[str, str]] = []
         for index in range(request.count):
-            plan = self._next_plan()
+            plan = self._next_plan(request.definition)
             if plan.placement_failure is not None:
                 failures.append(self._failure(region_state, cluster, request, plan))
                 continue
@@ -196,7 +207,7 @@ class RunTaskOperations(ServiceCore):
         (a ``ServerException`` saying so, to the code under test; the plan stays)."""
         saved = [list(entry) for entry in self.run_plans]
         try:
-            plans = [self._next_plan() for _ in range(request.count)]
+            plans = [self._next_plan(request.definition) for _ in range(request.count)]
         finally:
             self.run_plans = saved
         specs = list(request.definition.get("containerDefinitions") or [])
@@ -213,19 +224,27 @@ class RunTaskOperations(ServiceCore):
             log_destinations(plan.logs, specs, region_state.region)
 
     def plan_runs(self, plan: TaskPlan, times: int | None) -> None:
-        """The next ``times`` tasks RunTask starts follow ``plan``; ``None``: every task
-        no counted plan claims, from now on (replacing an earlier such plan)."""
+        """The next ``times`` tasks RunTask (or a service) starts follow ``plan``;
+        ``None``: every task no counted plan claims, from now on (replacing an earlier
+        such plan for the same task definition)."""
         with self._lock:
             if times is None:
-                self.run_plans = [entry for entry in self.run_plans if entry[1] is not None]
+                self.run_plans = [
+                    entry
+                    for entry in self.run_plans
+                    if entry[1] is not None or entry[0].task_definition != plan.task_definition
+                ]
             self.run_plans.append([plan, times])
 
-    def _next_plan(self) -> TaskPlan:
+    def _next_plan(self, definition: Mapping[str, Any]) -> TaskPlan:
         """Counted plans first, in the order they were made (each dropped once used
-        up); then the standing plan; else the default (runs until stopped)."""
+        up); then the standing plan; else the default (runs until stopped). Only plans
+        for ``definition`` (or for any task) are considered."""
         standing: TaskPlan | None = None
         for entry in self.run_plans:
             plan, times = entry
+            if not plan.matches(definition):
+                continue
             if times is None:
                 standing = plan
                 continue
@@ -310,10 +329,12 @@ class RunTaskOperations(ServiceCore):
         containers: Sequence[Mapping[str, Any]] | None,
         plan: TaskPlan,
         index: int,
+        at: datetime | None = None,
     ) -> TaskEntry:
         """Start the ``index``-th task of ``request`` (its subnet and container instance
-        taken in turn from the request's)."""
-        now = self.clock.now()
+        taken in turn from the request's), now or at the moment ``at`` (the service
+        scheduler's, which may lie behind the clock while it catches up)."""
+        now = self.clock.now() if at is None else at
         parts = self.task_parts
         task_id = parts.new_task_id(old_format=not self.long_arn_format)
         identity = TaskIdentity(

@@ -11,11 +11,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _arns as arns
 from .. import _lifecycle as lifecycle
 from .._logs import ContainerLog
+
+if TYPE_CHECKING:
+    from .service_state import Service
 
 __all__ = ["Cluster", "RegionState", "TaskEntry"]
 
@@ -44,6 +47,9 @@ class Cluster:
     task_ids: dict[str, None] = field(default_factory=dict)
     #: Tasks dropped since ``task_ids`` was last copied afresh.
     dropped: int = field(default=0, repr=False)
+    #: Its services by name (the newest of each name: a name whose service is
+    #: INACTIVE can be created again).
+    services: dict[str, Service] = field(default_factory=dict, repr=False)
 
     @property
     def arn(self) -> str:

@@ -233,14 +233,11 @@ class TaskOperations(RunTaskOperations):
             # such a listing in two for that reason).
             # inferred: the message, worded as the startedBy one is.
             raise EcsError("InvalidParameterException", "cannot specify serviceName with family")
-        # Services live in the other ECS (moto's). Without a mirror nothing says which
-        # services exist, so the listing goes by the tasks' group alone. The message
-        # as ListTasks answers it (turbot/steampipe-plugin-aws#1415).
-        if (
-            service
-            and self.cluster_mirror is not None
-            and service not in self.cluster_mirror.services(region_state, cluster.name)
-        ):
+        # The fake's services, and any made in the other ECS (moto's). With neither
+        # (no mirror, no service), the listing goes by the tasks' group alone. The
+        # message as ListTasks answers it (turbot/steampipe-plugin-aws#1415).
+        known = self.cluster_mirror is not None or bool(cluster.services)
+        if service and known and service not in self._services_of(region_state, cluster):
             raise EcsError("ServiceNotFoundException", "Service not found.")
 
     def _listed_tasks(

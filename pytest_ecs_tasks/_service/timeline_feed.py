@@ -134,20 +134,32 @@ class TimelineFeed:
     def due(self, now: datetime, render: Callable[[TaskEntry, datetime], dict[str, Any]]) -> None:
         """Emit every event and write every line whose moment has passed by ``now``, in
         moment order. ``render(entry, moment)``: the task as DescribeTasks shows it."""
+        while True:
+            moment = self.next_at()
+            if moment is None or moment > now:
+                return
+            self.step(render)
+
+    def next_at(self) -> datetime | None:
+        """The moment of the next change filed (``None``: nothing to come)."""
         heap = self._heap
-        while heap and heap[0][0] <= now:
-            moment, _, entry = heapq.heappop(heap)
-            if entry.feed_key != moment:
-                self._superseded -= 1
-                continue
-            entry.feed_key = None
-            try:
-                self._at(entry, moment, render)
-            finally:
-                # Delivered or not (a sink's warning raised under ``-W error``), this
-                # moment is done: the task goes on to its next one, nothing is lost twice.
-                entry.feed_through = moment
-                self.refile(entry)
+        while heap and heap[0][2].feed_key != heap[0][0]:
+            heapq.heappop(heap)  # superseded: its task was filed again under another moment
+            self._superseded -= 1
+        return heap[0][0] if heap else None
+
+    def step(self, render: Callable[[TaskEntry, datetime], dict[str, Any]]) -> None:
+        """Emit what the next moment filed owes (call after :meth:`next_at`)."""
+        moment, _, entry = heapq.heappop(self._heap)
+        entry.feed_key = None
+        try:
+            self._at(entry, moment, render)
+        finally:
+            # Delivered or not (a sink's warning raised under ``-W error``), this
+            # moment is done: the task goes on to its next one, nothing is lost twice.
+            entry.feed_through = moment
+            self.refile(entry)
+        heap = self._heap
         if self._superseded > max(len(heap) // 2, 64):
             self._heap = [item for item in heap if item[2].feed_key == item[0]]
             heapq.heapify(self._heap)
