@@ -41,6 +41,7 @@ HEALTHY_AFTER = timedelta(seconds=40)
 #: (the developer guide's "service throttle logic": retries up to 15 minutes apart).
 _FIRST_RETRY = timedelta(seconds=10)
 _LONGEST_RETRY = timedelta(minutes=15)
+_STOPPING_OR_STOPPED = frozenset({"STOPPING", "DEPROVISIONING", "STOPPED"})
 
 
 def circuit_breaker_threshold(desired: int) -> int:
@@ -116,11 +117,12 @@ class ServiceScheduler(RunTaskOperations):
         self, region_state: RegionState, service: Service, at: datetime
     ) -> list[tuple[TaskEntry, Deployment]]:
         """The service's tasks not yet gone, with their deployments (tasks stopped for
-        good, or forgotten, leave the service's list once counted)."""
+        good, or forgotten, leave the service's list: each was counted, if it counts,
+        when it failed or ran, moments the scheduler woke at before)."""
         found = []
         for task_id, deployment in list(service.task_ids.items()):
             entry = region_state.tasks.get(task_id)
-            if entry is None or (entry.last_status(at) == "STOPPED" and task_id in service.counted):
+            if entry is None or entry.last_status(at) == "STOPPED":
                 del service.task_ids[task_id]
                 service.counted.discard(task_id)
                 continue
@@ -130,10 +132,11 @@ class ServiceScheduler(RunTaskOperations):
     def _count_failures(
         self, service: Service, tasks: list[tuple[TaskEntry, Deployment]], at: datetime
     ) -> None:
-        """A deployment's tasks that stopped without reaching RUNNING count as failures
-        in a row; one that runs resets the count ("Once a service deployment has one or
-        more successfully running tasks, the failed task count resets to zero", the
-        Deployment shape's doc)."""
+        """A deployment's tasks that failed to start count as failures in a row, as the
+        start fails ("the task doesn't transition to a RUNNING state", the Deployment
+        shape's doc; not tasks the scheduler or a user stopped first); one that runs
+        resets the count ("Once a service deployment has one or more successfully
+        running tasks, the failed task count resets to zero")."""
         for entry, deployment in tasks:
             if entry.task_id in service.counted:
                 continue
@@ -144,7 +147,11 @@ class ServiceScheduler(RunTaskOperations):
                 deployment.ran = True
                 deployment.failed_tasks = 0
                 service.counted.add(entry.task_id)
-            elif entry.last_status(at) == "STOPPED":
+            elif (
+                timeline.stop is not None
+                and timeline.stop.code == "TaskFailedToStart"
+                and timeline.stop.requested_at <= at
+            ):
                 service.counted.add(entry.task_id)
                 if not deployment.ran:
                     deployment.failed_tasks += 1
@@ -264,9 +271,11 @@ class ServiceScheduler(RunTaskOperations):
         have all stopped is INACTIVE."""
         tasks = [(e, d) for e, d in self._tasks_of(region_state, service, at)]
         if service.status == "DRAINING":
+            # "After all tasks have transitioned to either STOPPING or STOPPED status, the
+            # service status moves from DRAINING to INACTIVE" (DeleteService's page)
             if all(
-                e.last_status(at) == "STOPPED" or not _active(e, at) for e, _ in tasks
-            ) and not any(e.last_status(at) == "RUNNING" for e, _ in tasks):
+                not _active(e, at) and e.last_status(at) in _STOPPING_OR_STOPPED for e, _ in tasks
+            ):
                 service.status = "INACTIVE"
                 service.inactive_at = at
                 service.deployments = service.deployments[:1]
