@@ -13,7 +13,8 @@ import boto3
 from . import _arguments as arguments
 from ._clock import Clock, When, push_active, travel_with
 from ._factories import task_parts
-from ._fake_tasks import TaskCommands, client_error
+from ._fake_services import ServiceCommands
+from ._fake_tasks import client_error
 from ._service.dispatch import SERVED_OPERATIONS, Call, EcsService
 from ._service.errors import EcsError
 from ._service.faults import Fault
@@ -64,7 +65,7 @@ class _RuntimeSetting:
         setattr(fake._service, self.name, check(self.name, value, _SETTER))
 
 
-class FakeEcs(TaskCommands, StartStop):
+class FakeEcs(ServiceCommands, StartStop):
     """A fake Amazon ECS task service with a controllable clock.
 
     While started, every boto3 ECS client (any region) is answered by the fake

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 NEVER_RAN = "0123456789abcdef0123456789abcdef"
 
 
-#: The calls a scenario disappoints.
-Operation = Literal["DescribeTasks", "RunTask"]
+#: The calls a scenario disappoints (UpdateService: a deploy, and what follows it).
+Operation = Literal["DescribeTasks", "RunTask", "UpdateService"]
+#: Every operation, in the order the catalogue names them.
+OPERATION_NAMES: tuple[Operation, ...] = ("DescribeTasks", "RunTask", "UpdateService")
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,15 @@ class Arranged:
     """What a test passes to the call once a scenario is arranged: the cluster and
     ``tasks`` to DescribeTasks; for RunTask, ``run_task_request``, the keyword
     arguments of boto3's ``run_task`` (cluster, task definition, launch type,
-    network) that meet the scenario."""
+    network) that meet the scenario; for a deploy, ``service`` and
+    ``update_service_request``, the keyword arguments of boto3's ``update_service``
+    (cluster, service, the new task definition) that start it."""
 
     cluster: str
     tasks: list[str] = field(default_factory=list)
     run_task_request: dict[str, Any] = field(default_factory=dict)
+    service: str | None = None
+    update_service_request: dict[str, Any] = field(default_factory=dict)
 
 
 def _run_and_finish(fake: FakeEcs, cluster: str = "default", **kwargs: object) -> str:
@@ -253,3 +259,61 @@ def out_of_memory_both(fake: FakeEcs) -> Arranged:
         container_reason={"app": "OutOfMemoryError: Container killed due to memory usage"},
     )
     return Arranged(described.cluster, described.tasks, started.run_task_request)
+
+
+# -- deploys: a service ``web`` on cluster ``deploy``, stable on ``web:1`` ------------------
+
+_PULL_FAILED = (
+    "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to "
+    "resolve ref docker.io/library/web:2: not found"
+)
+
+
+def _deploy(fake: FakeEcs, *, breaker: bool = False, rollback: bool = False) -> Arranged:
+    """Cluster ``deploy`` with service ``web`` (2 tasks of ``web:1``) at a steady state,
+    and ``web:2`` registered: the deploy the code under test starts with
+    ``update_service(**arranged.update_service_request)``."""
+    fake.create_cluster("deploy")
+    ecs = fake.client()
+    for image in ("web:1", "web:2"):
+        ecs.register_task_definition(
+            family="web",
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[{"name": "web", "image": image, "essential": True}],
+        )
+    fake.create_service(
+        "web",
+        "web:1",
+        cluster="deploy",
+        desired_count=2,
+        circuit_breaker=breaker,
+        rollback=rollback,
+    )
+    fake.clock.advance(minutes=2)  # running, healthy, steady
+    request = {"cluster": "deploy", "service": "web", "taskDefinition": "web:2"}
+    return Arranged("deploy", service="web", update_service_request=request)
+
+
+def deployment_completes(fake: FakeEcs) -> Arranged:
+    return _deploy(fake)
+
+
+def deployment_rolled_back(fake: FakeEcs) -> Arranged:
+    arranged = _deploy(fake, breaker=True, rollback=True)
+    fake.plan_runs(fail_to_start=_PULL_FAILED, task_definition="web:2")
+    return arranged
+
+
+def deployment_stuck(fake: FakeEcs) -> Arranged:
+    arranged = _deploy(fake)
+    fake.plan_runs(fail_to_start=_PULL_FAILED, task_definition="web:2")
+    return arranged
+
+
+def task_replaced(fake: FakeEcs) -> Arranged:
+    arranged = _deploy(fake)
+    fake.plan_runs(runs_for="30s", exit_code=1, task_definition="web:2", times=1)
+    return arranged

@@ -21,12 +21,16 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ._scenario_arrangers import (
+    OPERATION_NAMES,
     Arranged,
     Operation,
     capacity_unavailable,
     cluster_deleted,
     cluster_not_found,
     cluster_recreated,
+    deployment_completes,
+    deployment_rolled_back,
+    deployment_stuck,
     empty,
     essential_exited,
     eventual_consistency,
@@ -41,6 +45,7 @@ from ._scenario_arrangers import (
     spot_interrupted,
     task_expired,
     task_missing,
+    task_replaced,
     too_many,
     unhealthy,
     user_stopped,
@@ -246,6 +251,41 @@ _CATALOGUE: tuple[Scenario, ...] = (
         operations=("RunTask",),
         _arrange=unhealthy,
     ),
+    Scenario(
+        "deployment-completes",
+        "The new revision rolls out: one PRIMARY deployment, rolloutState COMPLETED, "
+        "runningCount == desiredCount, and '(service web) has reached a steady state.'",
+        "A deploy that goes well (the baseline every deploy tool must report as success).",
+        operations=("UpdateService",),
+        _arrange=deployment_completes,
+    ),
+    Scenario(
+        "deployment-rolled-back",
+        "The new revision's tasks fail to start; the circuit breaker fails the deployment and "
+        "rolls back: the PRIMARY is the old deployment again (COMPLETED), the service's "
+        "taskDefinition the old revision, and the events say 'deployment failed: tasks failed "
+        "to start.' and 'rolling back to deployment'.",
+        "A bad image tag shipped to a service with the circuit breaker and rollback on.",
+        operations=("UpdateService",),
+        _arrange=deployment_rolled_back,
+    ),
+    Scenario(
+        "deployment-stuck",
+        "The new revision's tasks fail to start and, with no circuit breaker, the scheduler "
+        "retries for ever: two deployments, the new one IN_PROGRESS, services_stable never "
+        "succeeds, and the events say 'is unable to consistently start tasks successfully.'",
+        "A bad image tag shipped to a service without the circuit breaker: the deploy times out.",
+        operations=("UpdateService",),
+        _arrange=deployment_stuck,
+    ),
+    Scenario(
+        "task-replaced",
+        "One of the new revision's tasks exits (exit code 1) 30 s after it starts; the scheduler "
+        "replaces it and the deployment still completes.",
+        "A task that crashes once mid-deploy (a flaky start), replaced by the service.",
+        operations=("UpdateService",),
+        _arrange=task_replaced,
+    ),
 )
 _BY_NAME = {s.name: s for s in _CATALOGUE}
 
@@ -258,8 +298,8 @@ def scenario_names() -> tuple[str, ...]:
 def scenarios(*names: str, operation: Operation = "DescribeTasks") -> list[Scenario]:
     """The named scenarios, in the order given; no names: every scenario for
     ``operation`` (DescribeTasks by default)."""
-    if operation not in ("DescribeTasks", "RunTask"):
-        raise ValueError(f"operation={operation!r}; valid: 'DescribeTasks', 'RunTask'")
+    if operation not in OPERATION_NAMES:
+        raise ValueError(f"operation={operation!r}; valid: {', '.join(map(repr, OPERATION_NAMES))}")
     unknown = [n for n in names if n not in _BY_NAME]
     if unknown:
         raise ValueError(
@@ -273,6 +313,6 @@ def scenarios(*names: str, operation: Operation = "DescribeTasks") -> list[Scena
 
 def failure_scenarios(*names: str, operation: Operation = "DescribeTasks") -> list[ParameterSet]:
     """``pytest.param``s of the named scenarios, each with its name as id; no names:
-    every scenario for ``operation`` (``"DescribeTasks"``, the default, or
-    ``"RunTask"``)."""
+    every scenario for ``operation`` (``"DescribeTasks"``, the default,
+    ``"RunTask"``, or ``"UpdateService"``: deploys)."""
     return [pytest.param(s, id=s.name) for s in scenarios(*names, operation=operation)]
