@@ -27,6 +27,16 @@ def state_report(fake: FakeEcs) -> str:
                 lines.append(
                     f"cluster {region_state.region}/{name} #{number} {cluster.status}{deleted}"
                 )
+                for service in cluster.services.values():
+                    lines.append(
+                        f"  service {service.name} {service.status} desired "
+                        f"{service.desired_count}: "
+                        + "; ".join(
+                            f"{d.status} {d.id} {d.task_definition.rsplit('/', 1)[-1]} "
+                            f"{d.rollout_state}"
+                            for d in service.deployments
+                        )
+                    )
                 for task_id in cluster.task_ids:
                     entry = region_state.tasks[task_id]
                     status = entry.last_status(now)

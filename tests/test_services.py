@@ -329,3 +329,38 @@ def test_a_deployment_the_configuration_cannot_move_says_so(
         "service deployment configuration. Update the minimumHealthyPercent or maximumPercent "
         "value and try again."
     )
+
+
+def test_every_answer_fits_the_model_and_the_report_shows_the_service(
+    ecs_tasks: FakeEcs, web: ECSClient
+) -> None:
+    from pytest_ecs_tasks._report import state_report
+
+    def valid(operation: str, answer: Any) -> None:
+        answer.pop("ResponseMetadata")
+        assert_valid_response(operation, answer)
+
+    valid(
+        "CreateService",
+        web.create_service(
+            cluster="web",
+            serviceName="site",
+            taskDefinition="web:1",
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration=fargate_network(),
+            tags=[{"key": "k", "value": "v"}],
+        ),
+    )
+    valid(
+        "UpdateService", web.update_service(cluster="web", service="site", taskDefinition="web:2")
+    )
+    valid("ListServices", web.list_services(cluster="web"))
+    tagged: Any = web.describe_services(cluster="web", services=["site"], include=["TAGS"])
+    assert tagged["services"][0]["tags"] == [{"key": "k", "value": "v"}]
+    valid("DescribeServices", tagged)
+    ecs_tasks.clock.advance(minutes=3)
+    report = state_report(ecs_tasks)
+    [deployment] = ecs_tasks.deployments("site", cluster="web")
+    assert f"  service site ACTIVE desired 1: PRIMARY {deployment['id']} web:2 COMPLETED" in report
+    valid("DeleteService", web.delete_service(cluster="web", service="site", force=True))
