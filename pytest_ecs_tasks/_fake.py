@@ -110,6 +110,7 @@ class FakeEcs(ServiceCommands, StartStop):
         self._route = EcsRoute(self._dispatch)
         self._undo: list[Any] = []
         self._lock = threading.Lock()
+        self._undelivered: list[moto_timeline.MotoEvents | moto_timeline.MotoLogs] = []
         # Events and log lines are written as the clock passes them, however it moves.
         self.clock.on_move(lambda now: self._service.publish())
 
@@ -137,10 +138,21 @@ class FakeEcs(ServiceCommands, StartStop):
 
     def _deliver(self, on: bool) -> None:
         """While started, events also go on moto's event buses and lines to its
-        CloudWatch Logs; stopped, events are only kept in :attr:`events`."""
+        CloudWatch Logs; stopped, events are only kept in :attr:`events`. The sinks
+        taken away keep what they failed to deliver for :meth:`_warn_undelivered`."""
         feed = self._service.feed
+        for sink in (feed.event_sink, feed.log_sink):
+            if isinstance(sink, moto_timeline.MotoEvents | moto_timeline.MotoLogs):
+                self._undelivered.append(sink)
         feed.event_sink = moto_timeline.MotoEvents() if on else None
         feed.log_sink = moto_timeline.MotoLogs() if on else None
+
+    def _warn_undelivered(self) -> None:
+        """Warn (``DeliveryWarning``) of the events and lines moto could not take, now
+        that no ECS call is under way (warnings raised within one would fail it)."""
+        sinks, self._undelivered = self._undelivered, []
+        for sink in sinks:
+            sink.warn()
 
     def _dispatch(
         self, region: str, operation: str, body: bytes
@@ -154,6 +166,7 @@ class FakeEcs(ServiceCommands, StartStop):
         ``FakeEcs`` and ``Clock`` objects stay in use, started or not."""
         with self._lock:
             self.clock._rewind(self._start)
+            self._deliver(False)  # the old sinks' failures are kept to report
             self._service = self._new_service()
             self._deliver(self.active)
             moto_ecs.reset_account(self.account_id)
@@ -189,9 +202,11 @@ class FakeEcs(ServiceCommands, StartStop):
         return self
 
     def stop(self) -> None:
-        """Undo everything ``start()`` did. Safe to call twice."""
+        """Undo everything ``start()`` did. Safe to call twice. Events or log lines moto
+        could not take are reported then, as ``DeliveryWarning``s."""
         with self._lock:
             self._stop_locked()
+        self._warn_undelivered()
 
     def _stop_locked(self) -> None:
         while self._undo:

@@ -5,6 +5,7 @@ virtual moment each change happens, and kept in ``FakeEcs.events``."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -253,23 +254,50 @@ def test_ready_records_and_a_stopped_fake_put_nothing_on_the_bus(ecs_tasks: Fake
     assert drain(url) == [] and ecs_tasks.events == []
 
 
-def test_a_delivery_that_fails_is_a_warning_and_the_timeline_goes_on(ecs_tasks: FakeEcs) -> None:
+def test_a_delivery_that_fails_is_a_warning_when_the_fake_stops_and_the_rest_go_on() -> None:
+    """A target moto cannot reach fails no ECS call (under -W error a warning raised
+    within RunTask would fail it after it started its task, and botocore would retry):
+    the failures are warnings when the fake stops; the rule's other targets get every
+    event, and no event is lost or repeated."""
     from pytest_ecs_tasks import DeliveryWarning
 
-    ecs_tasks.create_cluster()
-    url = events_queue()
-    boto3.client("sqs", region_name="us-east-1").delete_queue(QueueUrl=url)  # the target is gone
-    cause = r"could not deliver the event .* to the targets of rule 'ecs-tasks': QueueDoesNotExist"
-    with pytest.warns(DeliveryWarning, match=cause):
-        task = ecs_tasks.run_task()
-    with pytest.warns(DeliveryWarning, match=cause):
-        ecs_tasks.clock.advance(minutes=1)
-    assert [e["detail"]["lastStatus"] for e in ecs_tasks.events_of(task)] == [
-        "PROVISIONING",
-        "PENDING",
-        "ACTIVATING",
-        "RUNNING",
-    ]
+    fake = FakeEcs().start()  # (a warning before the stop would fail this test: -W error)
+    try:
+        fake.create_cluster()
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        urls = [sqs.create_queue(QueueName=name)["QueueUrl"] for name in ("gone", "kept")]
+        arns = [
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            for url in urls
+        ]
+        events = boto3.client("events", region_name="us-east-1")
+        events.put_rule(Name="ecs-tasks", EventPattern=json.dumps(TASK_EVENTS))
+        events.put_targets(
+            Rule="ecs-tasks",
+            Targets=[{"Id": "first", "Arn": arns[0]}, {"Id": "second", "Arn": arns[1]}],
+        )
+        sqs.delete_queue(QueueUrl=urls[0])  # the first target is gone
+        started = fake.run_task()
+        fake.clock.advance(minutes=1)
+        assert len(fake.client().list_tasks()["taskArns"]) == 1
+        statuses = [e["detail"]["lastStatus"] for e in fake.events_of(started)]
+        assert statuses == ["PROVISIONING", "PENDING", "ACTIVATING", "RUNNING"]
+        assert [m["detail"]["lastStatus"] for m in drain(urls[1])] == statuses
+    finally:
+        with pytest.warns(DeliveryWarning) as warned:
+            fake.stop()
+    messages = [str(w.message) for w in warned]
+    assert len(messages) == 4
+    assert all(
+        re.match(
+            r"pytest-ecs-tasks could not deliver the event \S+ to target 'first' of rule "
+            r"'ecs-tasks': QueueDoesNotExist",
+            m,
+        )
+        for m in messages
+    )
 
 
 def test_an_input_transformer_shapes_what_the_target_gets(ecs_tasks: FakeEcs) -> None:

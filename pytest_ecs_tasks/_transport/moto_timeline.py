@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -25,18 +26,44 @@ from .moto_ecs import MOTO_LOCK
 __all__ = ["MotoEvents", "MotoLogs"]
 
 
-def _warn(what: str, exc: BaseException) -> None:
-    warnings.warn(
-        DeliveryWarning(f"pytest-ecs-tasks could not deliver {what}: {type(exc).__name__}: {exc}"),
-        stacklevel=2,
-    )
+#: The most failed deliveries a sink keeps to report (the count of the rest is kept).
+_PROBLEMS_KEPT = 100
+
+
+class _Problems:
+    """Deliveries that failed, kept to report when the fake stops: a warning raised
+    from within an ECS call (an error under ``-W error``) would fail a call whose work
+    was done, and botocore would retry it (RunTask would start its tasks again)."""
+
+    def __init__(self) -> None:
+        self.problems: deque[str] = deque(maxlen=_PROBLEMS_KEPT)
+        self.failed = 0
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self.failed += 1
+        self.problems.append(
+            f"pytest-ecs-tasks could not deliver {what}: {type(exc).__name__}: {exc}"
+        )
+
+    def warn(self) -> None:
+        """Warn (``DeliveryWarning``) of each failed delivery kept, and forget them."""
+        problems, failed = list(self.problems), self.failed
+        self.problems.clear()
+        self.failed = 0
+        for problem in problems:
+            warnings.warn(DeliveryWarning(problem), stacklevel=3)
+        if failed > len(problems):
+            warnings.warn(
+                DeliveryWarning(f"... and {failed - len(problems)} more failed deliveries"),
+                stacklevel=3,
+            )
 
 
 def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
-class MotoEvents:
+class MotoEvents(_Problems):
     """Puts events on moto's default event bus (``_service.timeline_feed.EventSink``)."""
 
     def put_event(self, region: str, account_id: str, event: dict[str, Any]) -> None:
@@ -52,21 +79,30 @@ class MotoEvents:
                     continue  # EventBridge delivers nothing to a disabled rule
                 if not rule.event_pattern.matches_event(event):
                     continue
-                message = copy.deepcopy(event)
-                message["time"] = moment.timestamp()
-                # moto rebuilds the event from its default input template unless told
-                # not to (dropping ``account``, at about 13 ms an event): only targets
-                # with an InputTransformer (archives among them) need the template.
-                transform = any(t.get("InputTransformer") for t in rule.targets)
-                if transform:
-                    message["ingestion-time"] = moment.timestamp()
-                try:
-                    rule.send_to_targets(message, transform_input=transform)
-                except Exception as exc:
-                    _warn(f"the event {event['id']} to the targets of rule {rule.name!r}", exc)
+                for target in list(rule.targets):
+                    # one target at a time: one that fails does not keep the next from
+                    # its event, as in EventBridge
+                    single = copy.copy(rule)
+                    single.targets = [target]
+                    message = copy.deepcopy(event)
+                    message["time"] = moment.timestamp()
+                    # moto rebuilds the event from its default input template unless told
+                    # not to (dropping ``account``, at about 13 ms an event): only targets
+                    # with an InputTransformer (archives among them) need the template.
+                    transform = bool(target.get("InputTransformer"))
+                    if transform:
+                        message["ingestion-time"] = moment.timestamp()
+                    try:
+                        single.send_to_targets(message, transform_input=transform)
+                    except Exception as exc:
+                        self._failed(
+                            f"the event {event['id']} to target {target.get('Id')!r} of rule "
+                            f"{rule.name!r}",
+                            exc,
+                        )
 
 
-class MotoLogs:
+class MotoLogs(_Problems):
     """Writes containers' lines to moto's CloudWatch Logs (``_service.timeline_feed.LogSink``)."""
 
     def make_stream(self, account_id: str, log: ContainerLog) -> None:
@@ -76,7 +112,7 @@ class MotoLogs:
                 if log.stream not in group.streams:
                     group.create_log_stream(log.stream)
             except Exception as exc:
-                _warn(f"the log stream {log.group}/{log.stream}", exc)
+                self._failed(f"the log stream {log.group}/{log.stream}", exc)
 
     def put_lines(
         self, account_id: str, log: ContainerLog, lines: Sequence[tuple[datetime, str]]
@@ -92,7 +128,9 @@ class MotoLogs:
                     log.stream, [{"timestamp": _ms(at), "message": text} for at, text in lines]
                 )
             except Exception as exc:
-                _warn(f"{len(lines)} line(s) to the log stream {log.group}/{log.stream}", exc)
+                self._failed(
+                    f"{len(lines)} line(s) to the log stream {log.group}/{log.stream}", exc
+                )
                 return
             for event, (at, _) in zip(stream.events[before:], lines, strict=True):
                 event.ingestion_time = _ms(at)  # ingested as it was written, in virtual time
