@@ -3,6 +3,7 @@
 
     python benchmarks/run.py            # or: nox -s benchmarks
     python benchmarks/run.py --only timeline   # one section; writes nothing
+    python benchmarks/run.py --only services   # section 10 alone; writes nothing
 
 Everything is measured in this one process (the pytest runs of section 2 are
 subprocesses, timed from here), so every ratio compares figures taken on the
@@ -26,6 +27,9 @@ repeats; memory is ``tracemalloc`` and the resident set size.
 9. Clock moves (``timeline.py``): one ``clock.advance`` stopping 10 tasks in a
    fake that also holds 10,000 idle RUNNING tasks against one holding only the
    10, without and with an EventBridge rule delivering the events to SQS.
+10. Clock moves with services (``services.py``): the clock moves that take one
+   service's rolling deployment (10 tasks) from its start to COMPLETED, in a fake
+   that also holds 199 steady services of 10 tasks against one holding only it.
 
 Results: a table on stdout, ``benchmarks/results/latest.json``,
 ``docs/img/benchmark-describe.svg`` and ``docs/benchmarks.md``. A target that
@@ -75,6 +79,7 @@ import aio  # noqa: E402
 import boto3  # noqa: E402
 import edges  # noqa: E402
 import serve  # noqa: E402
+import services  # noqa: E402
 import timeline  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
@@ -148,6 +153,9 @@ class Plan:
     timeline_changing: int = 10  # tasks stopping in the timed move
     timeline_rounds: int = 60  # timed moves per fake, no rule
     timeline_rule_rounds: int = 7  # timed moves per fake, SQS rule (moto's delivery is slow)
+    services_stored: int = 200  # 10. clock moves with services: services in the big fake
+    services_tasks: int = 10  # tasks per service
+    services_rounds: int = 40  # deployments timed per fake and variant
 
     @property
     def stored(self) -> int:
@@ -186,6 +194,9 @@ QUICK = Plan(
     timeline_changing=10,
     timeline_rounds=6,
     timeline_rule_rounds=2,
+    services_stored=50,
+    services_tasks=10,
+    services_rounds=6,
 )
 
 
@@ -1576,6 +1587,18 @@ def write_docs(
         "   the move includes moto's delivery (the queue is checked and drained after each).",
         "   Wall times on a busy machine vary by move; the Python function calls of one",
         "   move in each fake (cProfile) do not, and show whether the idle tasks cost anything.",
+        "10. **Clock moves with services** (`benchmarks/services.py`): a fake with "
+        f"{plan.services_stored}",
+        f"   services of {plan.services_tasks} Fargate tasks each, all steady (every task RUNNING",
+        "   and healthy, every deployment COMPLETED), against a fake with only the first of",
+        "   them. Untimed, `update_service` deploys the other revision to that service",
+        "   (`web:1` and `web:2` in turn); timed, one `clock.advance(120)` takes the rolling",
+        "   deployment from its start to COMPLETED (and, separately, 24 moves of 5 s,",
+        "   summed). After each: one COMPLETED deployment on the new revision, no task or",
+        "   service left to wake, as many events in both fakes. The fakes in turn, "
+        f"{plan.services_rounds}",
+        "   deployments each per variant; the Python function calls of one deployment in",
+        "   each fake (cProfile) show whether the steady services cost anything.",
         "",
     ]
     failing = [t for t in results.targets if not t.passed]
@@ -2085,6 +2108,60 @@ def report_timeline(results: Results, moves: Mapping[str, Any]) -> None:
     results.data["timeline"] = dict(moves)
 
 
+def report_services(results: Results, moves: Mapping[str, Any]) -> None:
+    sec = "10. Clock moves (services)"
+    stored, tasks = moves["services"], moves["tasks_per_service"]
+    medians, calls = moves["median_ms"], moves["calls_per_deployment"]
+    events = moves["events_per_deployment"]
+    variants = (
+        (
+            "one_move",
+            f"clock move, 1 of {stored} services ({tasks} tasks each) deploying / only that one",
+            "one advance(120)",
+        ),
+        (
+            "steps_5s",
+            f"the same deployment in 24 moves of 5 s, summed: {stored} services / only that one",
+            "24 advances of 5 s",
+        ),
+    )
+    for variant, label, how in variants:
+        with_steady, alone = medians[variant]["stored"], medians[variant]["only"]
+        results.row(
+            sec,
+            label,
+            f"{with_steady / alone:.2f}x",
+            f"{ms(with_steady)} / {ms(alone)} per deployment, start to COMPLETED: {how} "
+            f"({events} events)",
+        )
+        results.row(
+            sec,
+            f"Python function calls in that deployment (cProfile), {how}",
+            f"{calls[variant]['stored']:,}",
+            f"only that one: {calls[variant]['only']:,}",
+        )
+    update = moves["update_service_median_ms"]
+    results.row(
+        sec,
+        "UpdateService starting the deployment (untimed above)",
+        ms(update["stored"]),
+        f"only that one: {ms(update['only'])}; building the {stored} services "
+        f"({stored * tasks:,} tasks) and settling them: {moves['build_s']['stored']:.1f} s",
+    )
+    one = medians["one_move"]
+    results.target(
+        Target(
+            "clock_move_1_of_200_services",
+            f"clock move, 1 of {stored} services ({tasks} tasks each) deploying / only that one",
+            one["stored"] / one["only"],
+            1.5,
+            "<=",
+            "x",
+        )
+    )
+    results.data["services"] = dict(moves)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Speed and memory of pytest-ecs-tasks, against moto and botocore's Stubber."
@@ -2098,7 +2175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; write no files")
     parser.add_argument("--check", action="store_true", help="exit with status 1 if a target fails")
     parser.add_argument(
-        "--only", choices=("timeline",), help="run that one section alone; writes nothing"
+        "--only",
+        choices=("timeline", "services"),
+        help="run that one section alone; writes nothing",
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
@@ -2153,16 +2232,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             served_memory = serve.memory(plan.serve_requests, plan.serve_checkpoint)
         report_serve(results, served, burst, served_memory)
 
-    with section(results, "9. clock moves"):
-        moves = timeline.clock_moves(
-            plan.timeline_stored,
-            plan.timeline_changing,
-            plan.timeline_rounds,
-            plan.timeline_rule_rounds,
-        )
-    report_timeline(results, moves)
+    if args.only in (None, "timeline"):
+        with section(results, "9. clock moves"):
+            moves = timeline.clock_moves(
+                plan.timeline_stored,
+                plan.timeline_changing,
+                plan.timeline_rounds,
+                plan.timeline_rule_rounds,
+            )
+        report_timeline(results, moves)
 
-    results.rows.sort(key=lambda r: r.section)  # memory (5.) was measured in section 1
+    if args.only in (None, "services"):
+        with section(results, "10. clock moves with services"):
+            deploying = services.deploying_moves(
+                plan.services_stored, plan.services_tasks, plan.services_rounds
+            )
+        report_services(results, deploying)
+
+    # memory (5.) was measured in section 1; by number, so that 10. follows 9.
+    results.rows.sort(key=lambda r: int(r.section.split(".", 1)[0]))
     for t in results.targets:
         if not t.passed and t.profile is not None:
             t.finding = " ".join(filter(None, (finding(t.profile), t.finding)))
@@ -2171,7 +2259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data["duration_s"] = round(time.perf_counter() - began, 1)
     data["environment"]["loadavg_end"] = _loadavg()
     results.row(
-        "10. Run",
+        "11. Run",
         "whole benchmark run",
         f"{data['duration_s']:.0f} s",
         ", ".join(f"{k.split('.')[0]}: {v:.0f} s" for k, v in results.section_seconds.items())
