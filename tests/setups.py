@@ -69,3 +69,25 @@ def register_container_instance(ecs: ECSClient, region: str, cluster: str = "def
         cluster=cluster, instanceIdentityDocument=json.dumps(document)
     )
     return str(answer["containerInstance"]["containerInstanceArn"])
+
+
+def create_service(ecs: ECSClient, **params: Any) -> dict[str, Any]:
+    """CreateService through ``ecs`` with what the service needs that moto never asked
+    for: a task definition (registered here, ``svc``: for the EC2 launch type, or
+    Fargate with a subnet of moto's default VPC) and a ``desiredCount`` (0 unless
+    given); ``params`` as boto3's ``create_service`` takes them."""
+    fargate = params.get("launchType") == "FARGATE"
+    answer = ecs.register_task_definition(
+        family="svc",
+        requiresCompatibilities=["FARGATE" if fargate else "EC2"],
+        networkMode="awsvpc" if fargate else "bridge",
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": "app:1", "essential": True}],
+    )
+    params.setdefault("taskDefinition", answer["taskDefinition"]["taskDefinitionArn"])
+    params.setdefault("desiredCount", 0)
+    if fargate:
+        params.setdefault("networkConfiguration", fargate_network(ecs.meta.region_name))
+    service: dict[str, Any] = ecs.create_service(**params)["service"]
+    return service

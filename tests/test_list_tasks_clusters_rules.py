@@ -22,7 +22,7 @@ from pytest_ecs_tasks._service.errors import EcsError
 from pytest_ecs_tasks._settings import Settings
 from tests.consistency import assert_valid_response
 
-from .setups import fargate_network, register_fargate
+from .setups import create_service, fargate_network, register_fargate
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -102,7 +102,7 @@ def only_stats(ecs: ECSClient, cluster: str) -> dict[str, Any]:
 def test_started_by_with_another_filter_is_refused(
     ecs: ECSClient, ecs_tasks: FakeEcs, other: dict[str, str]
 ) -> None:
-    ecs.create_service(serviceName="web", desiredCount=0)  # so serviceName names a service
+    create_service(ecs, serviceName="web", desiredCount=0)  # so serviceName names a service
     ecs_tasks.run_task(task_definition="app:1", started_by="ci")
 
     with pytest.raises(ClientError) as error:
@@ -134,7 +134,7 @@ def test_started_by_goes_with_cluster_and_desired_status(
 
 
 def test_family_and_service_name_together_are_refused(ecs: ECSClient, ecs_tasks: FakeEcs) -> None:
-    ecs.create_service(serviceName="web", desiredCount=0)
+    create_service(ecs, serviceName="web", desiredCount=0)
     ecs_tasks.run_task(task_definition="web:1", group="service:web")
 
     with pytest.raises(ClientError) as error:
@@ -145,7 +145,7 @@ def test_family_and_service_name_together_are_refused(ecs: ECSClient, ecs_tasks:
 
 def test_an_unknown_service_is_not_found(ecs: ECSClient, ecs_tasks: FakeEcs) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=0)
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=0)
     ecs_tasks.run_task(group="service:web")  # a task that says so, in the default cluster
 
     with pytest.raises(ClientError) as unknown:
@@ -161,8 +161,8 @@ def test_service_name_lists_the_services_tasks(
     ecs: ECSClient, ecs_tasks: FakeEcs, ecs_clock: Clock
 ) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=0, launchType="FARGATE")
-    ecs.create_service(cluster="jobs", serviceName="api", desiredCount=0)
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=0, launchType="FARGATE")
+    create_service(ecs, cluster="jobs", serviceName="api", desiredCount=0)
     web = [ecs_tasks.run_task("jobs", group="service:web") for _ in range(2)]
     ec2_web = ecs_tasks.run_task("jobs", group="service:web", launch_type="EC2")
     ecs_tasks.run_task("jobs", group="service:api")
@@ -185,7 +185,7 @@ def test_service_name_lists_the_services_tasks(
 
 def test_a_deleted_cluster_has_no_services(ecs: ECSClient) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=0)
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=0)
     ecs.delete_service(cluster="jobs", service="web")
     ecs.delete_cluster(cluster="jobs")
     ecs.create_cluster(clusterName="jobs")  # a new incarnation: none of the old services
@@ -322,12 +322,12 @@ def test_statistics_count_tasks_and_services_by_launch_type(
     ecs: ECSClient, ecs_tasks: FakeEcs, ecs_clock: Clock
 ) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=0, launchType="FARGATE")
-    ecs.create_service(cluster="jobs", serviceName="api", desiredCount=0, launchType="FARGATE")
-    ecs.create_service(cluster="jobs", serviceName="db", desiredCount=0, launchType="EC2")
-    ecs.create_service(cluster="jobs", serviceName="old", desiredCount=0, launchType="EC2")
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=0, launchType="FARGATE")
+    create_service(ecs, cluster="jobs", serviceName="api", desiredCount=0, launchType="FARGATE")
+    create_service(ecs, cluster="jobs", serviceName="db", desiredCount=0, launchType="EC2")
+    create_service(ecs, cluster="jobs", serviceName="old", desiredCount=0, launchType="EC2")
     ecs.delete_service(cluster="jobs", service="old")  # INACTIVE: not counted
-    ecs.create_service(serviceName="elsewhere", desiredCount=0, launchType="EC2")
+    create_service(ecs, serviceName="elsewhere", desiredCount=0, launchType="EC2")
     for _ in range(2):
         ecs_tasks.run_task("jobs")
     ecs_tasks.run_task("jobs", launch_type="EC2")

@@ -17,6 +17,7 @@ from mypy_boto3_ecs import ECSClient
 
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks._server import EcsServer
+from tests.setups import create_service
 from tests.test_server import http_client
 
 SERVICES_ACTIVE = (
@@ -64,7 +65,7 @@ def register_instance(ecs: ECSClient, cluster: str) -> str:
 def test_services_on_a_cluster_created_with_boto3(ecs: ECSClient) -> None:
     cluster = ecs.create_cluster(clusterName="jobs")["cluster"]
 
-    service = ecs.create_service(cluster="jobs", serviceName="web", desiredCount=2)["service"]
+    service = create_service(ecs, cluster="jobs", serviceName="web", desiredCount=2)
 
     assert service["clusterArn"] == cluster["clusterArn"]
     assert service["serviceName"] == "web"
@@ -85,7 +86,7 @@ def test_delete_cluster_with_an_active_service_is_refused_until_the_service_goes
     ecs: ECSClient,
 ) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=1)
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=1)
 
     with pytest.raises(ClientError) as info:
         ecs.delete_cluster(cluster="jobs")
@@ -105,7 +106,7 @@ def test_delete_cluster_with_an_active_service_is_refused_until_the_service_goes
     # gone from moto too
     for call in (
         lambda: ecs.list_services(cluster="jobs"),
-        lambda: ecs.create_service(cluster="jobs", serviceName="web"),
+        lambda: create_service(ecs, cluster="jobs", serviceName="web"),
     ):
         with pytest.raises(ClientError) as info:
             call()
@@ -114,7 +115,7 @@ def test_delete_cluster_with_an_active_service_is_refused_until_the_service_goes
 
 def test_a_service_with_no_tasks_wanted_still_holds_the_cluster(ecs: ECSClient) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=0)
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=0)
 
     with pytest.raises(ClientError) as info:
         ecs.delete_cluster(cluster="jobs")
@@ -126,7 +127,7 @@ def test_a_service_with_no_tasks_wanted_still_holds_the_cluster(ecs: ECSClient) 
 
 def test_fake_delete_cluster_respects_services_too(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
     ecs_tasks.create_cluster("jobs")
-    ecs.create_service(cluster="jobs", serviceName="web", desiredCount=1)
+    create_service(ecs, cluster="jobs", serviceName="web", desiredCount=1)
 
     with pytest.raises(ClientError) as info:
         ecs_tasks.delete_cluster("jobs")
@@ -141,7 +142,7 @@ def test_a_cluster_created_with_fake_create_cluster_serves_services(
 ) -> None:
     record = ecs_tasks.create_cluster("batch", tags={"team": "data"})
 
-    service = ecs.create_service(cluster="batch", serviceName="worker")["service"]
+    service = create_service(ecs, cluster="batch", serviceName="worker")
 
     assert service["clusterArn"] == record["clusterArn"]
     assert service_names(ecs, "batch") == ["worker"]
@@ -152,7 +153,7 @@ def test_a_cluster_created_before_the_fake_starts_serves_services() -> None:
     record = fake.create_cluster("early")
     with fake:
         ecs = fake.client()
-        service = ecs.create_service(cluster="early", serviceName="web")["service"]
+        service = create_service(ecs, cluster="early", serviceName="web")
         assert service["clusterArn"] == record["clusterArn"]
 
 
@@ -162,12 +163,12 @@ def test_clusters_survive_a_restart_of_the_fake() -> None:
         fake.create_cluster("jobs")
     with fake:
         ecs = fake.client()
-        assert ecs.create_service(cluster="jobs", serviceName="web")["service"]["serviceName"]
+        assert create_service(ecs, cluster="jobs", serviceName="web")["serviceName"]
         assert service_names(ecs, "jobs") == ["web"]
 
 
 def test_the_default_cluster_serves_services(ecs: ECSClient) -> None:
-    service = ecs.create_service(serviceName="web")["service"]
+    service = create_service(ecs, serviceName="web")
 
     assert service["clusterArn"].endswith(":cluster/default")
     assert service_names(ecs, "default") == ["web"]
@@ -180,13 +181,13 @@ def test_a_deleted_and_recreated_cluster_works_in_moto_again_and_starts_empty(
     ecs_tasks: FakeEcs, ecs: ECSClient
 ) -> None:
     ecs.create_cluster(clusterName="jobs")
-    ecs.create_service(cluster="jobs", serviceName="old", desiredCount=0)
+    create_service(ecs, cluster="jobs", serviceName="old", desiredCount=0)
     ecs.delete_service(cluster="jobs", service="old")
     ecs.delete_cluster(cluster="jobs")
     ecs.create_cluster(clusterName="jobs")
 
     assert service_names(ecs, "jobs") == []  # the deleted incarnation's services went with it
-    ecs.create_service(cluster="jobs", serviceName="new")
+    create_service(ecs, cluster="jobs", serviceName="new")
     assert service_names(ecs, "jobs") == ["new"]
 
     # deleted and created again with no request to moto in between: the same
@@ -194,7 +195,7 @@ def test_a_deleted_and_recreated_cluster_works_in_moto_again_and_starts_empty(
     ecs_tasks.delete_cluster("jobs")
     ecs_tasks.create_cluster("jobs")
     assert service_names(ecs, "jobs") == []
-    ecs.create_service(cluster="jobs", serviceName="newer")
+    create_service(ecs, cluster="jobs", serviceName="newer")
     assert service_names(ecs, "jobs") == ["newer"]
 
 
@@ -203,7 +204,7 @@ def test_a_deleted_cluster_is_gone_from_moto(ecs: ECSClient) -> None:
     ecs.delete_cluster(cluster="jobs")
 
     with pytest.raises(ClientError) as info:
-        ecs.create_service(cluster="jobs", serviceName="web")
+        create_service(ecs, cluster="jobs", serviceName="web")
 
     assert error_of(info) == NOT_FOUND
 
@@ -213,13 +214,13 @@ def test_clusters_exist_in_their_own_region_only(ecs_tasks: FakeEcs) -> None:
     away = ecs_tasks.client("eu-west-1")
     cluster = away.create_cluster(clusterName="jobs")["cluster"]
 
-    service = away.create_service(cluster="jobs", serviceName="web")["service"]
+    service = create_service(away, cluster="jobs", serviceName="web")
 
     assert cluster["clusterArn"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/jobs"
     assert service["clusterArn"] == cluster["clusterArn"]
     assert service["serviceArn"].startswith("arn:aws:ecs:eu-west-1:")
     with pytest.raises(ClientError) as info:
-        home.create_service(cluster="jobs", serviceName="web")
+        create_service(home, cluster="jobs", serviceName="web")
     assert error_of(info) == NOT_FOUND
     with pytest.raises(ClientError) as info:
         away.delete_cluster(cluster="jobs")
@@ -231,7 +232,7 @@ def test_clusters_exist_in_their_own_region_only(ecs_tasks: FakeEcs) -> None:
 def test_another_home_region_and_account(ecs_tasks: FakeEcs, ecs: ECSClient) -> None:
     cluster = ecs.create_cluster(clusterName="jobs")["cluster"]
 
-    service = ecs.create_service(cluster="jobs", serviceName="web")["service"]
+    service = create_service(ecs, cluster="jobs", serviceName="web")
 
     assert cluster["clusterArn"] == "arn:aws:ecs:ap-southeast-2:111122223333:cluster/jobs"
     assert service["clusterArn"] == cluster["clusterArn"]
@@ -292,7 +293,7 @@ def remote(ecs_tasks_server: EcsServer) -> Iterator[ECSClient]:
 def test_services_on_a_cluster_created_over_http(remote: ECSClient) -> None:
     cluster = remote.create_cluster(clusterName="jobs")["cluster"]
 
-    service = remote.create_service(cluster="jobs", serviceName="web", desiredCount=1)["service"]
+    service = create_service(remote, cluster="jobs", serviceName="web", desiredCount=1)
 
     assert service["clusterArn"] == cluster["clusterArn"]
     assert service_names(remote, "jobs") == ["web"]
@@ -306,12 +307,12 @@ def test_services_on_a_cluster_created_over_http(remote: ECSClient) -> None:
     remote.delete_service(cluster="jobs", service="web", force=True)
     assert remote.delete_cluster(cluster="jobs")["cluster"]["status"] == "INACTIVE"
     with pytest.raises(ClientError) as info:
-        remote.create_service(cluster="jobs", serviceName="web")
+        create_service(remote, cluster="jobs", serviceName="web")
     assert error_of(info) == NOT_FOUND
 
     remote.create_cluster(clusterName="jobs")
     assert service_names(remote, "jobs") == []
-    remote.create_service(cluster="jobs", serviceName="again")
+    create_service(remote, cluster="jobs", serviceName="again")
     assert service_names(remote, "jobs") == ["again"]
 
 
@@ -321,7 +322,7 @@ def test_over_http_and_in_process_share_the_clusters(
     ecs_tasks.create_cluster("shared")
     remote = http_client(ecs_tasks_server.url)
 
-    remote.create_service(cluster="shared", serviceName="web")
+    create_service(remote, cluster="shared", serviceName="web")
 
     assert service_names(ecs, "shared") == ["web"]
     with pytest.raises(ClientError) as info:
@@ -334,10 +335,10 @@ def test_over_http_in_another_region(ecs_tasks_server: EcsServer) -> None:
     home = http_client(ecs_tasks_server.url)
     cluster = away.create_cluster(clusterName="jobs")["cluster"]
 
-    service = away.create_service(cluster="jobs", serviceName="web")["service"]
+    service = create_service(away, cluster="jobs", serviceName="web")
 
     assert service["clusterArn"] == cluster["clusterArn"]
     assert ":eu-central-1:" in service["serviceArn"]
     with pytest.raises(ClientError) as info:
-        home.create_service(cluster="jobs", serviceName="web")
+        create_service(home, cluster="jobs", serviceName="web")
     assert error_of(info) == NOT_FOUND

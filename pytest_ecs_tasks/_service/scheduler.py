@@ -215,6 +215,19 @@ class ServiceScheduler(RunTaskOperations):
         request = dataclasses.replace(
             deployment.request, count=1, started_by=deployment.id, group=f"service:{service.name}"
         )
+        if (
+            request.launch_type in ("EC2", "EXTERNAL")
+            and not self._usage(region_state, service.cluster)[1]
+        ):
+            # the service's own words for it (developer guide, service event messages);
+            # inferred: it tries again a minute later
+            service.event(
+                at,
+                "was unable to place a task because no container instance met all of its "
+                "requirements. Reason: No Container Instances were found in your cluster.",
+            )
+            service.retry_at = at + timedelta(minutes=1)
+            return 0
         started: list[str] = []
         for index in range(count):
             plan = self._next_plan(request.definition)

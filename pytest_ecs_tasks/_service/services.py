@@ -111,8 +111,9 @@ class ServiceOperations(ServiceScheduler):
         tasks start from, and its task definition's ARN."""
         run = {k: params[k] for k in _LAUNCH if k in params}
         run["taskDefinition"] = params["taskDefinition"]
+        # (no container instance check: a service with nowhere to place its tasks is
+        # created, and its scheduler says it was unable to place them)
         request = self._read(region_state, cluster, run)
-        self._check_hosts(region_state, cluster, request)
         return request, str(request.definition.get("taskDefinitionArn") or params["taskDefinition"])
 
     def _deployment(
@@ -212,7 +213,8 @@ class ServiceOperations(ServiceScheduler):
         return {"services": services, "failures": failures}
 
     def list_services(self, region_state: RegionState, params: dict[str, Any]) -> dict[str, Any]:
-        cluster = self._cluster(region_state, params.get("cluster"))
+        # inferred: a deleted cluster has no services to list (ClusterNotFoundException)
+        cluster = self._cluster(region_state, params.get("cluster"), active=True)
         # without maxResults, up to 10 a page (ListServices' page)
         limit, after = paging.read_page_request({"maxResults": 10, **params}, "ListServices")
         launch_type = params.get("launchType")
