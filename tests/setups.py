@@ -77,7 +77,7 @@ def create_service(ecs: ECSClient, **params: Any) -> dict[str, Any]:
     Fargate with a subnet of moto's default VPC) and a ``desiredCount`` (0 unless
     given); ``params`` as boto3's ``create_service`` takes them."""
     fargate = params.get("launchType") == "FARGATE"
-    answer = ecs.register_task_definition(
+    registered = ecs.register_task_definition(
         family="svc",
         requiresCompatibilities=["FARGATE" if fargate else "EC2"],
         networkMode="awsvpc" if fargate else "bridge",
@@ -85,9 +85,10 @@ def create_service(ecs: ECSClient, **params: Any) -> dict[str, Any]:
         memory="512",
         containerDefinitions=[{"name": "app", "image": "app:1", "essential": True}],
     )
-    params.setdefault("taskDefinition", answer["taskDefinition"]["taskDefinitionArn"])
+    params.setdefault("taskDefinition", registered["taskDefinition"]["taskDefinitionArn"])
     params.setdefault("desiredCount", 0)
     if fargate:
         params.setdefault("networkConfiguration", fargate_network(ecs.meta.region_name))
-    service: dict[str, Any] = ecs.create_service(**params)["service"]
+    answer: Any = ecs.create_service(**params)
+    service: dict[str, Any] = answer["service"]
     return service
