@@ -403,3 +403,21 @@ def test_the_timeline_feed_holds_only_what_is_still_to_come(fake: FakeEcs) -> No
         assert feed.pending == 0
     assert len(fake.events) == fake.events_limit == 1000
     assert feed.events_total > 5 * 300 * 9
+
+
+def test_deleted_services_are_forgotten_an_hour_after_they_go_inactive(fake: FakeEcs) -> None:
+    from .setups import create_service
+
+    fake.create_cluster("web")
+    ecs = fake.client()
+    for number in range(20):
+        create_service(ecs, cluster="web", serviceName=f"svc-{number}")
+        ecs.delete_service(cluster="web", service=f"svc-{number}")
+    assert ecs.describe_services(cluster="web", services=["svc-0"])["services"][0]["status"] == (
+        "INACTIVE"
+    )
+    fake.clock.advance(minutes=61)
+    answer = ecs.describe_services(cluster="web", services=["svc-0"])
+    assert answer["services"] == [] and answer["failures"][0]["reason"] == "MISSING"
+    [cluster] = fake._service.region_state(REGION).clusters["web"]
+    assert cluster.services == {}

@@ -23,6 +23,7 @@ from .._clock import Clock
 from .._settings import DEFAULTS, Settings
 from .errors import EcsError
 from .faults import Faults
+from .service_state import INACTIVE_KEPT
 from .state import Cluster, RegionState, TaskEntry
 from .timeline_feed import TimelineFeed
 
@@ -131,6 +132,9 @@ class ServiceCore:
         #: moment is no longer its service's ``wake_key`` was superseded.
         self._wakes: list[tuple[datetime, int, Any]] = []
         self._wakes_limit = 64
+        #: Services that became INACTIVE, oldest first: forgotten by ``_purge`` an hour
+        #: (``service_state.INACTIVE_KEPT``) later.
+        self._inactive: deque[Any] = deque()
         self._publishing = False
         self._regions: dict[str, RegionState] = {}
         #: Tasks that have a ``stoppedAt``, as a heap of (stoppedAt, tie-breaker, task):
@@ -267,6 +271,11 @@ class ServiceCore:
             region_state = self._regions.get(entry.cluster.region)
             if region_state is None or not region_state.drop(entry):
                 entry.expiry_key = None
+        inactive = self._inactive
+        while inactive and now - inactive[0].inactive_at > INACTIVE_KEPT:
+            service = inactive.popleft()
+            if service.cluster.services.get(service.name) is service:
+                del service.cluster.services[service.name]
         if self._superseded > max(len(heap) // 2, 64):
             # Mostly superseded items (tasks stopped long before their planned end):
             # keep the live ones only, so the heap stays as small as the tasks filed.

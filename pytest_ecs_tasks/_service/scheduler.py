@@ -291,6 +291,7 @@ class ServiceScheduler(RunTaskOperations):
             ):
                 service.status = "INACTIVE"
                 service.inactive_at = at
+                self._inactive.append(service)  # forgotten once INACTIVE_KEPT has passed
                 service.deployments = service.deployments[:1]
             return
         primary = service.primary

@@ -13,16 +13,27 @@ import itertools
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .. import _arns as arns
 from .state import Cluster, TaskEntry
 
-__all__ = ["EVENTS_KEPT", "Deployment", "Service", "ServiceEvent", "new_deployment_id"]
+__all__ = [
+    "EVENTS_KEPT",
+    "INACTIVE_KEPT",
+    "Deployment",
+    "Service",
+    "ServiceEvent",
+    "new_deployment_id",
+]
 
 #: "A maximum of 100 of the latest events are displayed" (the Service shape's doc).
 EVENTS_KEPT = 100
+#: inferred: how long DescribeServices still shows a service after it became
+#: INACTIVE ("INACTIVE services may be cleaned up and purged", DeleteService's page;
+#: the same hour as a stopped task), and then forgets it.
+INACTIVE_KEPT = timedelta(hours=1)
 _UUIDS = uuid.UUID("0b7e6f2c-3c55-4f8e-9a41-5c1f0e9d7a21")
 _numbers = itertools.count(1)
 

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from . import paging
 from .errors import EcsError
 from .scheduler import ServiceScheduler
-from .service_state import Deployment, Service, new_deployment_id
+from .service_state import INACTIVE_KEPT, Deployment, Service, new_deployment_id
 from .state import Cluster, RegionState
 from .tags import checked_tags
 
-__all__ = ["INACTIVE_KEPT", "ServiceOperations"]
+__all__ = ["ServiceOperations"]
 
-#: inferred: how long DescribeServices still shows a service after it became
-#: INACTIVE ("INACTIVE services may be cleaned up and purged", DeleteService's page;
-#: the same hour as a stopped task).
-INACTIVE_KEPT = timedelta(hours=1)
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 #: What a service's task launch takes from CreateService / UpdateService, as RunTask names it.
 _LAUNCH = (
