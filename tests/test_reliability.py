@@ -885,7 +885,7 @@ def test_hostile_requests_get_well_formed_answers_and_change_nothing_when_reject
 
 def test_unserved_operations_are_left_to_moto_whatever_the_body() -> None:
     service = FakeEcs()._service
-    for operation in ("RegisterTaskDefinition", "DescribeServices", "", "describe_tasks"):
+    for operation in ("RegisterTaskDefinition", "DescribeCapacityProviders", "", "describe_tasks"):
         for body in (b"", b"{", b"[]", b"\xff", b"[" * 100_000):
             assert service.dispatch(HOME, operation, body) is None
 

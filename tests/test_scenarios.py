@@ -128,8 +128,17 @@ ERRORS = {
 }
 
 
+#: The deploy scenarios (UpdateService): tests/test_service_scenarios.py covers them.
+DEPLOY_ONLY = {
+    "deployment-completes",
+    "deployment-rolled-back",
+    "deployment-stuck",
+    "task-replaced",
+}
+
+
 def describe_tasks_names() -> list[str]:
-    return [n for n in scenario_names() if n not in RUN_TASK_ONLY]
+    return [n for n in scenario_names() if n not in RUN_TASK_ONLY | DEPLOY_ONLY]
 
 
 def test_catalogue_holds_every_required_scenario() -> None:

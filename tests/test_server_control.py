@@ -421,7 +421,7 @@ BAD: list[tuple[str, bytes | dict[str, Any], str]] = [
     ("plan_runs", {"timings": [1]}, "timings must be a JSON object, got [1]"),
     ("plan_runs", {"pending": 1, "timings": {"pending": 2}}, "timing 'pending' given twice"),
     ("plan_runs", {"pending": None}, "timing pending must be seconds or text like '90m', got None"),
-    ("plan_runs", {"nap": 1}, "unknown field 'nap'; the fields are: runs_for, exit_code, fail_to_start, times, timings, unhealthy_after, container_reason, placement_failure, logs, provisioning"),
+    ("plan_runs", {"nap": 1}, "unknown field 'nap'; the fields are: runs_for, exit_code, fail_to_start, times, timings, unhealthy_after, container_reason, placement_failure, logs, task_definition, provisioning"),
     # tasks/stop
     ("tasks/stop", {}, "missing field 'task'"),
     ("tasks/stop", {"task": 5}, "task must be a task id, a task ARN or a Task record with its taskArn, got 5"),
