@@ -364,3 +364,55 @@ def test_every_answer_fits_the_model_and_the_report_shows_the_service(
     [deployment] = ecs_tasks.deployments("site", cluster="web")
     assert f"  service site ACTIVE desired 1: PRIMARY {deployment['id']} web:2 COMPLETED" in report
     valid("DeleteService", web.delete_service(cluster="web", service="site", force=True))
+
+
+def test_a_deploy_right_after_the_waiter_keeps_every_running_task_until_replaced(
+    ecs_tasks: FakeEcs, web: ECSClient
+) -> None:
+    create(web, desired=3)
+    stable(web)  # RUNNING, not yet healthy (40 s): a deploy starts at once
+    web.update_service(cluster="web", service="site", taskDefinition="web:2")
+    fewest = 3
+    for _ in range(120):  # minimumHealthyPercent 100: never fewer than 3 running
+        ecs_tasks.clock.advance(seconds=1)
+        fewest = min(fewest, describe(web)["runningCount"])
+    service = describe(web)
+    assert fewest == 3
+    assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]
+    assert any(
+        m.startswith("(service site) has stopped 3 running tasks: (task ")
+        for m in messages(service)
+    )
+
+
+def test_a_task_that_fails_its_health_checks_is_replaced(
+    ecs_tasks: FakeEcs, ecs: ECSClient
+) -> None:
+    ecs_tasks.create_cluster("web")
+    check = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], "interval": 10}
+    register_fargate(
+        ecs, "web", [{"name": "app", "image": "nginx", "essential": True, "healthCheck": check}]
+    )
+    ecs_tasks.plan_runs(unhealthy_after={"app": 60}, times=1)
+    create(ecs, desired=1)
+    ecs_tasks.clock.advance(minutes=5)
+    service = describe(ecs)
+    [first] = [
+        t
+        for t in ecs.describe_tasks(
+            cluster="web",
+            tasks=ecs.list_tasks(cluster="web", serviceName="site", desiredStatus="STOPPED")[
+                "taskArns"
+            ],
+        )["tasks"]
+    ]
+    assert (first["stopCode"], first["stoppedReason"]) == (
+        "ServiceSchedulerInitiated",
+        "Task failed container health checks",
+    )
+    assert (
+        f"(service site) (task {first['taskArn'].rsplit('/', 1)[1]}) failed container health checks."
+        in messages(service)
+    )
+    [running] = tasks_of(ecs, serviceName="site")
+    assert running["healthStatus"] == "HEALTHY" and service["runningCount"] == 1

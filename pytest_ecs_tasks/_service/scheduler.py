@@ -74,33 +74,59 @@ class ServiceScheduler(RunTaskOperations):
             self._check_circuit_breaker(service, at)
         primary = service.primary
         desired = primary.desired_count if service.status == "ACTIVE" else 0
+        stopped: list[str] = []
+        for entry, deployment in tasks:
+            if _active(entry, at) and self._unhealthy(entry, at):
+                # a task failing its container health checks is replaced (the developer
+                # guide's "(service x) (task y) failed container health checks.")
+                service.event(at, f"(task {entry.task_id}) failed container health checks.")
+                self._stop(entry, deployment, at, reason="Task failed container health checks")
+                stopped.append(entry.task_id)
         mine = [e for e, d in tasks if d is primary and _active(e, at)]
         others = [e for e, d in tasks if d is not primary and _active(e, at)]
         # scale in: the newest tasks of the primary deployment go first (inferred)
         for entry in sorted(mine, key=lambda e: e.order, reverse=True)[
             : max(len(mine) - desired, 0)
         ]:
-            self._stop(service, entry, primary, at)
+            self._stop(entry, primary, at)
+            stopped.append(entry.task_id)
             mine.remove(entry)
         cap = math.floor(desired * service.maximum_percent / 100)
         floor = math.ceil(desired * service.minimum_healthy_percent / 100)
         started = self._start_tasks(
             region_state, service, primary, at, desired - len(mine), cap - len(mine) - len(others)
         )
-        healthy = sum(1 for e in mine + others if self._healthy(e, at))
-        stopped = 0
+        # The new deployment's tasks count once healthy (40 s after RUNNING, or HEALTHY);
+        # the older ones while RUNNING (inferred: they were serving before the deploy).
+        healthy = sum(1 for e in mine if self._healthy(e, at)) + sum(
+            1 for e in others if e.last_status(at) == "RUNNING"
+        )
         # old tasks not yet running first (they count for nothing), then running ones
         # while the healthy ones left stay at or above minimumHealthyPercent
-        for entry in sorted(others, key=lambda e: (self._healthy(e, at), e.order)):
-            counted = self._healthy(entry, at)
+        stopped_old = 0
+        for entry in sorted(others, key=lambda e: (e.last_status(at) == "RUNNING", e.order)):
+            counted = entry.last_status(at) == "RUNNING"
             if counted and healthy - 1 < floor:
                 break
-            self._stop(service, entry, service.task_ids[entry.task_id], at)
-            stopped += 1
+            self._stop(entry, service.task_ids[entry.task_id], at)
+            stopped.append(entry.task_id)
+            stopped_old += 1
             healthy -= counted
+        if stopped_old:  # room made: start into it at once
+            started += self._start_tasks(
+                region_state,
+                service,
+                primary,
+                at,
+                desired - len(mine) - started,
+                cap - len(mine) - started - (len(others) - stopped_old),
+            )
+        if stopped:
+            tasks_text = " ".join(f"(task {task_id})" for task_id in stopped)
+            service.event(at, f"has stopped {len(stopped)} running tasks: {tasks_text}.")
         if (
             not started
-            and not stopped
+            and not stopped_old
             and others
             and len(mine) < desired
             and cap <= len(mine) + len(others)
@@ -252,19 +278,29 @@ class ServiceScheduler(RunTaskOperations):
         return len(started)
 
     def _stop(
-        self, service: Service, entry: TaskEntry, deployment: Deployment, at: datetime
+        self, entry: TaskEntry, deployment: Deployment, at: datetime, *, reason: str | None = None
     ) -> None:
-        """The scheduler stops ``entry`` at ``at`` (``stopCode`` ServiceSchedulerInitiated,
-        the reason naming the deployment that started it: inferred from captures)."""
+        """The scheduler stops ``entry`` at ``at`` (``stopCode`` ServiceSchedulerInitiated;
+        the reason names the deployment that started it, inferred from captures)."""
         assert entry.timeline is not None
         entry.timeline = entry.timeline.stopped(
             at,
             "ServiceSchedulerInitiated",
-            f"Scaling activity initiated by (deployment {deployment.id})",
+            reason or f"Scaling activity initiated by (deployment {deployment.id})",
         )
         self._file(entry)
         self.feed.refile(entry)
-        service.event(at, f"has stopped 1 running tasks: (task {entry.task_id}).")
+
+    def _unhealthy(self, entry: TaskEntry, at: datetime) -> bool:
+        """Whether ``entry``'s essential containers' health checks report UNHEALTHY."""
+        timeline = entry.timeline
+        if (
+            timeline is None
+            or timeline.containers is None
+            or not timeline.containers.health_checked
+        ):
+            return False
+        return entry.describe(at, with_tags=False).get("healthStatus") == "UNHEALTHY"
 
     def _healthy(self, entry: TaskEntry, at: datetime) -> bool:
         """Whether ``entry`` counts as healthy at ``at``: RUNNING and HEALTHY when its
