@@ -416,3 +416,25 @@ def test_a_task_that_fails_its_health_checks_is_replaced(
     )
     [running] = tasks_of(ecs, serviceName="site")
     assert running["healthStatus"] == "HEALTHY" and service["runningCount"] == 1
+
+
+def test_force_new_deployment_replaces_the_tasks_on_the_same_revision(
+    ecs_tasks: FakeEcs, web: ECSClient
+) -> None:
+    create(web, desired=2)
+    stable(web)
+    ecs_tasks.clock.advance(minutes=1)
+    before = {t["taskArn"] for t in tasks_of(web, serviceName="site")}
+    first = describe(web)["deployments"][0]["id"]
+    web.update_service(cluster="web", service="site", forceNewDeployment=True)
+    [new, old] = describe(web)["deployments"]
+    assert (old["id"], new["taskDefinition"]) == (first, old["taskDefinition"])
+    assert new["rolloutStateReason"] == f"ECS deployment {new['id']} in progress."
+    stable(web)
+    ecs_tasks.clock.advance(minutes=2)
+    after = {t["taskArn"] for t in tasks_of(web, serviceName="site")}
+    assert len(after) == 2 and not before & after
+    assert [d["id"] for d in describe(web)["deployments"]] == [new["id"]]
+    # a new desired count alone is no new deployment
+    web.update_service(cluster="web", service="site", desiredCount=3)
+    assert [d["id"] for d in describe(web)["deployments"]] == [new["id"]]
