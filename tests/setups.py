@@ -92,3 +92,18 @@ def create_service(ecs: ECSClient, **params: Any) -> dict[str, Any]:
     answer: Any = ecs.create_service(**params)
     service: dict[str, Any] = answer["service"]
     return service
+
+
+def awslogs_container(name: str = "app", group: str = "/ecs/job", **more: Any) -> dict[str, Any]:
+    """A container definition (EC2: 128 MiB) whose awslogs driver writes to ``group``,
+    streams prefixed ``ecs``: ``ecs/<name>/<task id>``."""
+    return {
+        "name": name,
+        "image": "busybox",
+        "memory": 128,
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": group, "awslogs-stream-prefix": "ecs"},
+        },
+        **more,
+    }

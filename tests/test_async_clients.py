@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from pytest_ecs_tasks import AsyncClientError, FakeEcs, StaleClientError
-from tests.setups import register_container_instance, with_container_instance
+from tests.setups import awslogs_container, register_container_instance, with_container_instance
 
 aiobotocore_session = pytest.importorskip("aiobotocore.session")
 aioboto3 = pytest.importorskip("aioboto3")
@@ -473,17 +473,7 @@ async def test_events_and_log_lines_reach_async_clients_as_the_waiter_moves_the_
         await ecs.register_task_definition(
             family="job",
             requiresCompatibilities=["EC2"],
-            containerDefinitions=[
-                {
-                    "name": "app",
-                    "image": "busybox",
-                    "memory": 128,
-                    "logConfiguration": {
-                        "logDriver": "awslogs",
-                        "options": {"awslogs-group": "/ecs/job", "awslogs-stream-prefix": "ecs"},
-                    },
-                }
-            ],
+            containerDefinitions=[awslogs_container()],
         )
         ecs_tasks.plan_runs(runs_for="1m", times=1, logs={"app": ["hello", "bye"]})
         task = (await ecs.run_task(taskDefinition="job"))["tasks"][0]

@@ -15,6 +15,7 @@ import boto3
 
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks._server import EcsServer
+from tests.setups import awslogs_container
 from tests.test_server import TIMEOUT, aws_env, control, http
 
 _OPTIONS = ("--region", "us-east-1", "--output", "json")
@@ -39,19 +40,10 @@ def test_another_process_reads_events_and_logs_through_the_server(
 ) -> None:
     env = aws_env(tmp_path)
     url = ecs_tasks_server.url
+    definitions: Any = [awslogs_container()]
     boto3.client("ecs").register_task_definition(
         family="job",
-        containerDefinitions=[
-            {
-                "name": "app",
-                "image": "busybox",
-                "memory": 128,
-                "logConfiguration": {
-                    "logDriver": "awslogs",
-                    "options": {"awslogs-group": "/ecs/job", "awslogs-stream-prefix": "ecs"},
-                },
-            }
-        ],
+        containerDefinitions=definitions,
     )
     control(ecs_tasks_server, "clusters", {"name": "jobs", "container_instances": 1})
     queue = cli(env, "sqs", "create-queue", "--queue-name", "ecs", url=url)["QueueUrl"]
