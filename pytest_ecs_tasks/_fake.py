@@ -251,14 +251,12 @@ class FakeEcs(ServiceCommands, StartStop):
         recent ``events_limit`` of them (default 1000). Each is also put on moto's
         default event bus of its region while the fake is started."""
         self._service.publish()
-        return list(self._service.feed.events)
+        return self._service.feed.events
 
     @property
     def events_limit(self) -> int:
         """How many of the most recent events :attr:`events` keeps."""
-        limit = self._service.feed.events.maxlen
-        assert limit is not None
-        return limit
+        return self._service.feed.limit
 
     def events_of(
         self, task: str | Mapping[str, Any] | None = None, *, detail_type: str | None = None

@@ -61,11 +61,8 @@ def state_report(fake: FakeEcs) -> str:
                         lines.append("    added record, served as given")
     feed = fake._service.feed
     if feed.events_total:
-        limit = feed.events.maxlen
-        kept = f" (the last {len(feed.events)} kept; events_limit={limit})"
-        lines.append(
-            f"events: {feed.events_total}{kept if feed.events_total > len(feed.events) else ''}"
-        )
+        kept = f" (the last {feed.kept} kept; events_limit={feed.limit})"
+        lines.append(f"events: {feed.events_total}{kept if feed.events_total > feed.kept else ''}")
     calls = fake.calls
     total = fake._service.calls_total
     kept = f" (the last {len(calls)} kept; calls_limit={fake._service.calls_limit})"

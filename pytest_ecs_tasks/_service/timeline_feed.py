@@ -54,6 +54,10 @@ class DeliveryWarning(UserWarning):
 class EventSink(Protocol):
     """Where events go besides :attr:`TimelineFeed.events` (moto's EventBridge)."""
 
+    def wants(self, region: str, account_id: str) -> bool:
+        """Whether an event of ``region`` may go anywhere (a rule exists to match it):
+        without one, the event is not rendered until read."""
+
     def put_event(self, region: str, account_id: str, event: dict[str, Any]) -> None: ...
 
 
@@ -98,8 +102,8 @@ class TimelineFeed:
     """The events and log lines of the tasks' timelines, due as the clock passes them."""
 
     def __init__(self, limit: int) -> None:
-        #: The most recent ``limit`` events, oldest first.
-        self.events: deque[dict[str, Any]] = deque(maxlen=limit)
+        #: The most recent ``limit`` events, oldest first (rendered when first read).
+        self._kept: deque[_Pending] = deque(maxlen=limit)
         #: Every event emitted, kept or not.
         self.events_total = 0
         self.event_sink: EventSink | None = None
@@ -183,7 +187,7 @@ class TimelineFeed:
         changes = timeline.changes
         index = bisect_right(changes, moment) - 1
         if index >= 0 and changes[index] == moment:
-            self._emit(entry, moment, render(entry, moment))
+            self._emit(entry, moment, render)
         sink = self.log_sink
         if not entry.logs or sink is None:
             return
@@ -204,29 +208,84 @@ class TimelineFeed:
             if lines:
                 sink.put_lines(account, log, lines)
 
-    def _emit(self, entry: TaskEntry, moment: datetime, task: dict[str, Any]) -> None:
-        task.pop("tags", None)  # events carry no tags
-        # "The health status of the task is not provided in the task state change
-        # event" (developer guide, task state change events): DescribeTasks has it.
-        task.pop("healthStatus", None)
-        detail = _iso(task)
-        detail["updatedAt"] = iso_time(moment)
-        cluster = entry.cluster
-        event = {
-            "version": "0",
-            "id": str(uuid.uuid5(_EVENT_IDS, f"{entry.arn}#{detail.get('version')}")),
-            "detail-type": TASK_STATE_CHANGE,
-            "source": _SOURCE,
-            "account": cluster.account_id,
-            "time": _event_time(moment),
-            "region": cluster.region,
-            "resources": [entry.arn],
-            "detail": detail,
-        }
-        self.events.append(event)
+    def _emit(
+        self,
+        entry: TaskEntry,
+        moment: datetime,
+        render: Callable[[TaskEntry, datetime], dict[str, Any]],
+    ) -> None:
+        """Keep the event of ``entry`` at ``moment``, and deliver it where a rule may want
+        it. It is rendered only then, or when :attr:`events` is read: a task's record at
+        a past moment stays what it was (a later stop changes only what comes after)."""
         self.events_total += 1
-        if self.event_sink is not None:
-            self.event_sink.put_event(cluster.region, cluster.account_id, event)
+        pending = _Pending(entry, moment, render)
+        sink = self.event_sink
+        cluster = entry.cluster
+        if sink is not None and sink.wants(cluster.region, cluster.account_id):
+            sink.put_event(cluster.region, cluster.account_id, pending.event())
+        self._kept.append(pending)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The most recent events kept, oldest first, rendered."""
+        return [pending.event() for pending in self._kept]
+
+    @property
+    def limit(self) -> int:
+        """How many of the most recent events are kept."""
+        limit = self._kept.maxlen
+        assert limit is not None
+        return limit
+
+    @property
+    def kept(self) -> int:
+        return len(self._kept)
+
+
+class _Pending:
+    """An event kept as its task and moment, rendered once when first asked for."""
+
+    __slots__ = ("entry", "moment", "render", "rendered")
+
+    def __init__(
+        self,
+        entry: TaskEntry,
+        moment: datetime,
+        render: Callable[[TaskEntry, datetime], dict[str, Any]],
+    ) -> None:
+        self.entry: TaskEntry | None = entry
+        self.moment = moment
+        self.render: Callable[[TaskEntry, datetime], dict[str, Any]] | None = render
+        self.rendered: dict[str, Any] | None = None
+
+    def event(self) -> dict[str, Any]:
+        if self.rendered is None:
+            assert self.entry is not None and self.render is not None
+            self.rendered = _event(self.entry, self.moment, self.render(self.entry, self.moment))
+            self.entry = self.render = None  # the task may go: the event stays
+        return self.rendered
+
+
+def _event(entry: TaskEntry, moment: datetime, task: dict[str, Any]) -> dict[str, Any]:
+    """The ``ECS Task State Change`` event of ``entry`` at ``moment``, ``task`` its record then."""
+    task.pop("tags", None)  # events carry no tags
+    # "The health status of the task is not provided in the task state change
+    # event" (developer guide, task state change events): DescribeTasks has it.
+    task.pop("healthStatus", None)
+    detail = _iso(task)
+    detail["updatedAt"] = iso_time(moment)
+    cluster = entry.cluster
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(_EVENT_IDS, f"{entry.arn}#{detail.get('version')}")),
+        "detail-type": TASK_STATE_CHANGE,
+        "source": _SOURCE,
+        "account": cluster.account_id,
+        "time": _event_time(moment),
+        "region": cluster.region,
+        "resources": [entry.arn],
+        "detail": detail,
+    }
 
 
 def _after(lines: Sequence[tuple[datetime, str]], through: datetime) -> int:

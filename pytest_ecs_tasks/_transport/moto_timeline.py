@@ -66,6 +66,17 @@ def _ms(at: datetime) -> int:
 class MotoEvents(_Problems):
     """Puts events on moto's default event bus (``_service.timeline_feed.EventSink``)."""
 
+    def wants(self, region: str, account_id: str) -> bool:
+        """Whether the default bus of ``region`` has a rule (else nothing to deliver)."""
+        from moto.events.models import events_backends
+
+        with MOTO_LOCK:
+            backend = events_backends[account_id].get(region)
+            if backend is None:
+                return False
+            bus = backend.event_buses.get("default")
+            return bus is not None and bool(bus.rules)
+
     def put_event(self, region: str, account_id: str, event: dict[str, Any]) -> None:
         from moto.events.models import events_backends
 
