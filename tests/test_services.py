@@ -272,6 +272,11 @@ def test_delete_drains_the_service_and_frees_the_cluster(
         ("delete_unknown", "ServiceNotFoundException", "Service not found."),
         ("negative", "InvalidParameterException", "desiredCount must be 0 or more."),
         (
+            "too_many",
+            "InvalidParameterException",
+            "desiredCount must be at most 5000 (tasks per service).",
+        ),
+        (
             "daemon",
             "UnsupportedFeatureException",
             "pytest-ecs-tasks serves schedulingStrategy REPLICA only, not DAEMON.",
@@ -286,6 +291,7 @@ def test_errors_are_the_services(web: ECSClient, call: str, code: str, message: 
         "update_unknown": lambda: web.update_service(cluster="web", service="nope", desiredCount=1),
         "delete_unknown": lambda: web.delete_service(cluster="web", service="nope"),
         "negative": lambda: web.update_service(cluster="web", service="site", desiredCount=-1),
+        "too_many": lambda: web.update_service(cluster="web", service="site", desiredCount=5001),
         "daemon": lambda: web.create_service(
             cluster="web", serviceName="d", taskDefinition="web:1", schedulingStrategy="DAEMON"
         ),

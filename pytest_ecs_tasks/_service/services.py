@@ -316,10 +316,18 @@ class ServiceOperations(ServiceScheduler):
         return record
 
 
+#: The most tasks a service may want: the "Tasks per service" quota (5,000; Amazon
+#: ECS service quotas page).
+MAX_DESIRED = 5000
+
+
 def _check_count(desired: object) -> None:
     if not isinstance(desired, int) or isinstance(desired, bool) or desired < 0:
         # inferred text: the service answers a 400 for a negative count
         raise _invalid("desiredCount must be 0 or more.")
+    if desired > MAX_DESIRED:
+        # inferred text: the quota's rule, worded as the count's
+        raise _invalid(f"desiredCount must be at most {MAX_DESIRED} (tasks per service).")
 
 
 def _deployment_configuration(
