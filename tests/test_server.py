@@ -95,19 +95,20 @@ def aws_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def aws(env: Mapping[str, str], *args: str, endpoint_url: str | None) -> Any:
-    """Run the real AWS CLI (``python -m awscli ecs ...``); its JSON output."""
+def aws(env: Mapping[str, str], *args: str, endpoint_url: str | None, service: str = "ecs") -> Any:
+    """Run the real AWS CLI (``python -m awscli ecs ...``, or another ``service``); its
+    JSON output."""
     endpoint = ["--endpoint-url", endpoint_url] if endpoint_url else []
     options = ["--region", "us-east-1", "--output", "json"]
     done = subprocess.run(
-        [sys.executable, "-m", "awscli", "ecs", *args, *endpoint, *options],
+        [sys.executable, "-m", "awscli", service, *args, *endpoint, *options],
         env=dict(env),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
         check=False,
     )
-    assert done.returncode == 0, f"aws ecs {' '.join(args)}: {done.stderr}"
+    assert done.returncode == 0, f"aws {service} {' '.join(args)}: {done.stderr}"
     return json.loads(done.stdout)
 
 

@@ -5,8 +5,6 @@ change events through EventBridge rules to SQS, container lines in CloudWatch Lo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,23 +14,12 @@ import boto3
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks._server import EcsServer
 from tests.setups import awslogs_container
-from tests.test_server import TIMEOUT, aws_env, control, http
-
-_OPTIONS = ("--region", "us-east-1", "--output", "json")
+from tests.test_server import aws, aws_env, control, http
 
 
 def cli(env: Mapping[str, str], service: str, *args: str, url: str) -> Any:
-    """The real AWS CLI (``python -m awscli``) of any service, pointed at the server."""
-    done = subprocess.run(
-        [sys.executable, "-m", "awscli", service, *args, "--endpoint-url", url, *_OPTIONS],
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, f"aws {service} {' '.join(args)}: {done.stderr}"
-    return json.loads(done.stdout) if done.stdout.strip() else None
+    """The real AWS CLI of any service, pointed at the server."""
+    return aws(env, *args, endpoint_url=url, service=service)
 
 
 def test_another_process_reads_events_and_logs_through_the_server(
