@@ -75,12 +75,23 @@ def _port(text: str) -> int:
     return value
 
 
+def _installed_version() -> str:
+    """The installed distribution's version (``unknown`` when run from a bare source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pytest-ecs-tasks")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _parsers() -> dict[str, argparse.ArgumentParser]:
     """The command's parser (key ``""``) and each subcommand's, by name."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Realistic Amazon ECS task records, and a fake ECS served over HTTP.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     sample = commands.add_parser(
@@ -290,3 +301,7 @@ def _bind_error(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EACCES:
         return f"cannot serve on {host}:{port}: permission denied (ports below 1024 need root)"
     return f"cannot serve on {host}:{port}: {exc.strerror or exc}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -161,3 +161,24 @@ def test_serve_on_a_port_in_use_says_so_and_exits_1() -> None:
     assert done.stderr.strip().splitlines() == [
         f"ecs-tasks serve: cannot serve on 127.0.0.1:{port}: the port is already in use"
     ]
+
+
+def test_version_prints_the_installed_version() -> None:
+    """``ecs-tasks --version``, the installed console script, as a user runs it."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("ecs-tasks")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "pytest_ecs_tasks._cli"]
+    done = subprocess.run(
+        [*command, "--version"], capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"ecs-tasks {version('pytest-ecs-tasks')}\n"
+
+
+def test_the_license_ships_with_the_source() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "LICENSE").read_text()
+    assert text.startswith("MIT License")
