@@ -211,7 +211,13 @@ class ServiceCore:
 
     def _wake(self, moment: datetime) -> None:
         """Let the scheduler act on the service filed under ``moment`` (overridden)."""
-        heapq.heappop(self._wakes)[2].wake_key = None
+        self._pop_wake()
+
+    def _pop_wake(self) -> Any:
+        """Take the service filed next (after :meth:`_next_wake`) off the heap."""
+        service = heapq.heappop(self._wakes)[2]
+        service.wake_key = None
+        return service
 
     def _file_wake(self, service: Any, moment: datetime | None) -> None:
         """File ``service`` to wake at ``moment`` (``None``: nothing to do until told)."""

@@ -20,7 +20,6 @@ circuit breaker's threshold is half the desired count, rounded up, between 3 and
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import math
 from bisect import bisect_right
 from datetime import datetime, timedelta
@@ -59,11 +58,6 @@ class ServiceScheduler(RunTaskOperations):
         region_state = self._region_state(service.cluster.region)
         self._act(region_state, service, moment)
         self._file_wake(service, self._next_moment(region_state, service, moment))
-
-    def _pop_wake(self) -> Service:
-        service: Service = heapq.heappop(self._wakes)[2]
-        service.wake_key = None
-        return service
 
     # -- one service at one moment ---------------------------------------------------
 
@@ -288,8 +282,7 @@ class ServiceScheduler(RunTaskOperations):
             "ServiceSchedulerInitiated",
             reason or f"Scaling activity initiated by (deployment {deployment.id})",
         )
-        self._file(entry)
-        self.feed.refile(entry)
+        self._restated(entry)  # (its publish waits: the scheduler acts within one)
 
     def _unhealthy(self, entry: TaskEntry, at: datetime) -> bool:
         """Whether ``entry``'s essential containers' health checks report UNHEALTHY."""
@@ -318,7 +311,7 @@ class ServiceScheduler(RunTaskOperations):
         """A deployment that has its tasks running healthy, the older ones gone, is
         COMPLETED (and the service at a steady state); a draining service whose tasks
         have all stopped is INACTIVE."""
-        tasks = [(e, d) for e, d in self._tasks_of(region_state, service, at)]
+        tasks = self._tasks_of(region_state, service, at)  # with those _act just started
         if service.status == "DRAINING":
             # "After all tasks have transitioned to either STOPPING or STOPPED status, the
             # service status moves from DRAINING to INACTIVE" (DeleteService's page)

@@ -26,6 +26,7 @@ __all__ = [
     "Service",
     "ServiceEvent",
     "new_deployment_id",
+    "service_arn",
 ]
 
 #: "A maximum of 100 of the latest events are displayed" (the Service shape's doc).
@@ -136,11 +137,7 @@ class Service:
 
     @property
     def arn(self) -> str:
-        partition = arns.partition_for(self.cluster.region)
-        return (
-            f"arn:{partition}:ecs:{self.cluster.region}:{self.cluster.account_id}:service/"
-            f"{self.cluster.name}/{self.name}"
-        )
+        return service_arn(self.cluster, self.name)
 
     @property
     def primary(self) -> Deployment:
@@ -165,6 +162,14 @@ class Service:
             if self.params.get(key) is not None:
                 found[key] = self.params[key]
         return found
+
+
+def service_arn(cluster: Cluster, name: str) -> str:
+    """The ARN of the service ``name`` of ``cluster`` (the long form, with the cluster)."""
+    partition = arns.partition_for(cluster.region)
+    return (
+        f"arn:{partition}:ecs:{cluster.region}:{cluster.account_id}:service/{cluster.name}/{name}"
+    )
 
 
 def new_deployment_id(draw: int) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from . import paging
 from .errors import EcsError
 from .scheduler import ServiceScheduler
-from .service_state import INACTIVE_KEPT, Deployment, Service, new_deployment_id
+from .service_state import INACTIVE_KEPT, Deployment, Service, new_deployment_id, service_arn
 from .state import Cluster, RegionState
 from .tags import checked_tags
 
@@ -202,7 +202,7 @@ class ServiceOperations(ServiceScheduler):
         for ref in names:
             service = self._find_service(cluster, ref)
             if service is None:
-                arn = ref if ref.startswith("arn:") else self._service_arn(cluster, ref)
+                arn = ref if ref.startswith("arn:") else service_arn(cluster, ref)
                 failures.append({"arn": arn, "reason": "MISSING"})
             else:
                 services.append(self._service_record(service, with_tags=with_tags))
@@ -244,9 +244,6 @@ class ServiceOperations(ServiceScheduler):
         return {"service": self._service_record(service)}
 
     # -- lookups and records ---------------------------------------------------------------
-
-    def _service_arn(self, cluster: Cluster, name: str) -> str:
-        return Service(name, cluster, cluster.created_at, 0, "", None).arn
 
     def _find_service(self, cluster: Cluster, ref: object) -> Service | None:
         if not isinstance(ref, str) or not ref:
