@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import re
 import signal
 import sys
 import threading
@@ -157,11 +158,35 @@ def _parsers() -> dict[str, argparse.ArgumentParser]:
     return {"": parser, "sample": sample, "serve": serve}
 
 
+_NEGATIVE = re.compile(r"^-\.?\d")
+
+
+def _negative_values_joined(argv: list[str]) -> list[str]:
+    """``--retention -1h`` as ``--retention=-1h``: argparse takes a value that starts
+    with ``-`` (other than a plain number) for another option and answers "expected
+    one argument"; joined, the value reaches the option's own check, which says
+    what is wrong with it."""
+    joined: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if arg.startswith("--") and "=" not in arg and following and _NEGATIVE.match(following):
+            joined.append(f"{arg}={following}")
+            i += 2
+        else:
+            joined.append(arg)
+            i += 1
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parsers = _parsers()
     try:
-        args = parsers[""].parse_args(argv)
+        args = parsers[""].parse_args(
+            _negative_values_joined(sys.argv[1:] if argv is None else argv)
+        )
         if args.command == "sample":
             return _sample(parsers["sample"], args)
         return _serve(parsers["serve"], args)
@@ -238,7 +263,8 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         time_scale = check("time_scale", given["time_scale"] or 0, source)
         token = None if given["token"] is None else check("token", given["token"], source)
     except SettingError as exc:
-        command.error(str(exc))
+        # argparse already begins the line with "ecs-tasks serve: error:".
+        command.error(str(exc).removeprefix(f"{source.where}: "))
     if not is_loopback(args.host):
         print(
             f"{PROG} serve: warning: {args.host} is not a loopback address: anyone who can "
@@ -246,7 +272,7 @@ def _serve(command: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             "needs the token printed below",
             file=sys.stderr,
         )
-    fake = FakeEcs._from_settings(settings)
+    fake = FakeEcs._from_settings(settings, "serve")
     server = EcsServer(
         fake,
         args.host,

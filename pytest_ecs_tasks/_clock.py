@@ -58,6 +58,9 @@ def to_duration(value: object) -> timedelta:
     elif isinstance(value, str):
         match = _DURATION.match(value)
         if match is None:
+            text = value.strip()
+            if text.startswith("-") and _DURATION.match(text[1:]):
+                raise ValueError("cannot be negative")
             raise ValueError(f"give {_DURATION_FORMS}")
         seconds = float(match[1]) * _UNITS[match[2]]
         if seconds > LONGEST.total_seconds():
@@ -148,6 +151,9 @@ class Clock:
             )
         self._lock = threading.Lock()
         self._listeners: list[Callable[[datetime], None]] = []
+        #: Where the owner of this clock sets its start, as its errors advise:
+        #: a fake's surface replaces it with its own spelling.
+        self._start_hint = "Clock(start=...)"
 
     def __repr__(self) -> str:
         return f"<Clock {self._now.isoformat()}>"
@@ -202,15 +208,14 @@ class Clock:
                     except OverflowError:
                         raise ClockError(
                             f"the clock only moves forward; advance() got {_shown(delta)}. "
-                            "Start the clock earlier instead (the `start` option of the "
-                            "ecs_tasks marker)."
+                            f"Start the clock earlier instead ({self._start_hint})."
                         ) from None
                 else:
                     raise ClockError(f"advance({_shown(delta)}): {exc}") from None
         if step < timedelta(0):
             raise ClockError(
                 f"the clock only moves forward; advance() got {step}. "
-                "Start the clock earlier instead (the `start` option of the ecs_tasks marker)."
+                f"Start the clock earlier instead ({self._start_hint})."
             )
         with self._lock:
             now = self._now
@@ -236,7 +241,7 @@ class Clock:
                 raise ClockError(
                     f"the clock only moves forward: it reads {self._now.isoformat()} and "
                     f"move_to() asked for {target.isoformat()}. Start the clock earlier instead "
-                    "(the `start` option of the ecs_tasks marker, or Clock(start=...))."
+                    f"({self._start_hint})."
                 )
             self._now = target
         self._notify(target)
@@ -334,7 +339,7 @@ def travel_with(clock: Clock) -> list[Callable[[], None]]:
         import time_machine
     except ImportError:
         raise RuntimeError(
-            "time_machine=True needs the time-machine package: pip install time-machine"
+            'time_machine=True needs the time-machine package: pip install "pytest-ecs-tasks[time-machine]"'
         ) from None
     travel = time_machine.travel(clock.now(), tick=False)
     traveller = travel.start()

@@ -19,9 +19,11 @@ from ._service.dispatch import SERVED_OPERATIONS, Call, EcsService
 from ._service.errors import EcsError
 from ._service.faults import Fault
 from ._settings import (
+    START_HINTS,
     InvalidTaskIds,
     Settings,
     Source,
+    Surface,
     TaskOrder,
     check,
     settings_from,
@@ -94,7 +96,7 @@ class FakeEcs(ServiceCommands, StartStop):
         del given["self"]
         self._configure(settings_from([(Source("FakeEcs()", surface="FakeEcs"), given)]))
 
-    def _configure(self, settings: Settings) -> None:
+    def _configure(self, settings: Settings, surface: Surface = "FakeEcs") -> None:
         if settings.seed is not None:
             from ._factories import reseed
 
@@ -104,6 +106,7 @@ class FakeEcs(ServiceCommands, StartStop):
         self.account_id = settings.account_id
         self.time_machine = settings.time_machine
         self.clock = Clock(settings.start)
+        self.clock._start_hint = START_HINTS[surface]
         self._start = self.clock.now()
         self._service = self._new_service()
         # Through self, so that reset() can put a fresh service behind the same route.
@@ -115,11 +118,12 @@ class FakeEcs(ServiceCommands, StartStop):
         self.clock.on_move(lambda now: self._service.publish())
 
     @classmethod
-    def _from_settings(cls, settings: Settings) -> FakeEcs:
+    def _from_settings(cls, settings: Settings, surface: Surface) -> FakeEcs:
         """A fake configured by settings already checked (the plugin's, the command
-        line's), reseeding the factories first when they name a seed."""
+        line's), reseeding the factories first when they name a seed. ``surface``
+        is where they were given: the clock's errors say how to set its start there."""
         fake = cls.__new__(cls)
-        fake._configure(settings)
+        fake._configure(settings, surface)
         return fake
 
     def _new_service(self) -> EcsService:

@@ -117,7 +117,7 @@ def ecs_tasks(request: pytest.FixtureRequest) -> Generator[FakeEcs, None, None]:
     from ._report import unused_faults_message
 
     settings = _settings(request)
-    fake = FakeEcs._from_settings(settings)
+    fake = FakeEcs._from_settings(settings, "fixture")
     request.node.stash[_FAKE] = fake
     with fake:
         yield fake

@@ -29,6 +29,7 @@ __all__ = [
     "OPTIONS",
     "SERVER_DEFAULTS",
     "SERVER_OPTIONS",
+    "START_HINTS",
     "InvalidTaskIds",
     "Option",
     "ServerSettings",
@@ -165,6 +166,14 @@ def _one_of(valid: tuple[str, ...]) -> Callable[[object], str]:
 #: ``EcsServer(...)`` it runs).
 Surface = Literal["FakeEcs", "fixture", "serve"]
 EVERYWHERE: frozenset[Surface] = frozenset(("FakeEcs", "fixture", "serve"))
+#: How each surface sets where the clock starts: what the clock's errors advise
+#: ("Start the clock earlier instead (...)").
+START_HINTS: Mapping[Surface, str] = {
+    "FakeEcs": "FakeEcs(start=...)",
+    "fixture": "@pytest.mark.ecs_tasks(start=...), ecs_tasks_start in the ini file, "
+    "or --ecs-tasks-start",
+    "serve": "ecs-tasks serve --start ...",
+}
 
 
 @dataclass(frozen=True)

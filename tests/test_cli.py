@@ -96,6 +96,41 @@ def test_unknown_trait_exits_2_listing_the_valid_ones(capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize(
+    ("traits", "reason"),
+    [
+        (
+            ["running", "stopped"],
+            "traits 'running' and 'stopped' cannot be given together: running sets "
+            "lastStatus='RUNNING' and stopped sets lastStatus='STOPPED'; give one of them",
+        ),
+        (
+            ["spot_interrupted", "ec2"],
+            "traits 'spot_interrupted' and 'ec2' cannot be given together: spot_interrupted "
+            "sets launchType='FARGATE' and ec2 sets launchType='EC2'; give one of them",
+        ),
+    ],
+)
+def test_traits_that_set_one_field_differently_exit_2(
+    traits: list[str], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Not the last one silently: which lastStatus would the user get?
+    assert main(["sample", "--trait", *traits]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines()[-1] == f"ecs-tasks sample: error: {reason}"
+
+
+def test_traits_that_agree_combine(capsys: pytest.CaptureFixture[str]) -> None:
+    _, response = sample(capsys, "--trait", "essential_exited", "stopped", "ec2", "ec2")
+    (task,) = response["tasks"]
+    assert (task["lastStatus"], task["stopCode"], task["launchType"]) == (
+        "STOPPED",
+        "EssentialContainerExited",
+        "EC2",
+    )
+
+
+@pytest.mark.parametrize(
     "argv",
     [
         [],

@@ -34,3 +34,24 @@ def test_docs_example_runs(code: str, pytester: pytest.Pytester) -> None:
         assert outcomes.get("passed", 0) >= code.count("def test_")
     else:
         exec(compile(code, "<docs example>", "exec"), {"__name__": "docs_example"})
+
+
+def test_the_configuration_reference_lists_every_option_with_its_default() -> None:
+    # One meaning per setting: the table is the docs' one list of the options and
+    # their defaults, as _settings names and defaults them.
+    from pytest_ecs_tasks._settings import OPTIONS
+
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    section = page.split("## Options", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| (.*?) \|", section, re.MULTILINE)
+    shown = {}
+    for option in OPTIONS:
+        default = option.default
+        shown[option.name] = (
+            "none"
+            if default is None
+            else f"`{str(default).lower()}`"
+            if isinstance(default, bool)
+            else f"`{option.shown_default.strip(chr(39))}`"
+        )
+    assert dict(rows) == shown

@@ -436,6 +436,13 @@ MALFORMED: list[tuple[str, str, bytes | dict[str, Any] | None, int, str]] = [
     ("POST", "tasks", {"colour": "red"}, 400, "unknown field 'colour'"),
     ("POST", "tasks/add", {"traits": ["sleepy"]}, 400, "valid traits: running, pending"),
     ("POST", "tasks/add", {"traits": "stopped"}, 400, "traits must be a list"),
+    (
+        "POST",
+        "tasks/add",
+        {"traits": ["running", "stopped"]},
+        400,
+        "traits 'running' and 'stopped' cannot be given together",
+    ),
     ("POST", "tasks/add", {"task": {"taskArn": 5}}, 400, "not a valid Task record"),
     ("POST", "tasks/add", {"task": {"colour": "red"}}, 400, "unknown Task member 'colour'"),
     ("POST", "tasks/add", {"task": {"createdAt": "soon"}}, 400, "task is not a Task record"),

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from pytest_ecs_tasks import EcsServer, FakeEcs, SettingError
+from pytest_ecs_tasks import ClockError, EcsServer, FakeEcs, SettingError
 from pytest_ecs_tasks._cli import main
 
 from .test_server import http
@@ -87,7 +87,7 @@ BAD = [
     Bad("retention", "forever", DURATION),
     Bad("long_arn_format", "maybe", "give true or false"),
     Bad("seed", "abc", "give an integer"),
-    Bad("eventual_consistency", "-1s", DURATION),
+    Bad("eventual_consistency", "-1s", "cannot be negative"),
     Bad("assert_all_faults_used", "perhaps", "give true or false"),
     Bad("time_machine", "perhaps", "give true or false"),
     Bad("invalid_task_ids", "ignore", "give one of 'error', 'missing'"),
@@ -238,14 +238,18 @@ def test_the_command_line_refuses(pytester: pytest.Pytester, row: Bad) -> None:
 # -- ecs-tasks serve and its control API ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("joined", [True, False], ids=["flag=value", "flag value"])
 @pytest.mark.parametrize("row", _on("serve", BAD))
-def test_serve_refuses(row: Bad, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_refuses(row: Bad, joined: bool, capsys: pytest.CaptureFixture[str]) -> None:
     flag = f"--{row.option.replace('_', '-')}"
+    # Values like -1s and -3 reach the option's own check either way, never
+    # argparse's "expected one argument".
+    given = [f"{flag}={row.text}"] if joined else [flag, row.text]
 
-    assert main(["serve", f"{flag}={row.text}"]) == 2
+    assert main(["serve", *given]) == 2
 
     last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last == f"ecs-tasks serve: error: ecs-tasks serve: {flag}={row.text!r}: {row.reason}"
+    assert last == f"ecs-tasks serve: error: {flag}={row.text!r}: {row.reason}"
 
 
 def test_serve_accepts_the_same_and_its_control_api_shows_them() -> None:
@@ -335,3 +339,56 @@ def test_the_control_api_refuses_an_option_of_another_surface(
     assert answer["error"].startswith(
         "POST /_ecs_tasks/settings: unknown option 'time_machine'; the options are: account_id, "
     )
+
+
+# -- the clock's advice names the surface's own way to set its start ----------------------------
+
+START_ADVICE = "Start the clock earlier instead ({})."
+
+
+def test_the_clock_advises_fake_ecs_start() -> None:
+    fake = FakeEcs()
+    with pytest.raises(ClockError) as raised:
+        fake.clock.advance(-5)
+    assert str(raised.value).endswith(START_ADVICE.format("FakeEcs(start=...)"))
+
+
+def test_the_clock_advises_the_marker_ini_and_flag(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_back(ecs_tasks):
+            ecs_tasks.clock.move_to("2000-01-01T00:00:00Z")
+        """
+    )
+    result = _runner(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ClockError: the clock only moves forward: it reads 2024-01-01T12:00:00+00:00 and "
+            "move_to() asked for 2000-01-01T00:00:00+00:00. Start the clock earlier instead "
+            "(@pytest.mark.ecs_tasks(start=...), ecs_tasks_start in the ini file, or "
+            "--ecs-tasks-start)."
+        ]
+    )
+
+
+def test_the_clock_advises_serve_start() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "pytest_ecs_tasks", "serve", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as server:
+        try:
+            assert server.stdout is not None
+            url = server.stdout.readline().split(" at ", 1)[1].strip()
+            status, _, answer = http(f"{url}/_ecs_tasks/clock/advance", {"by": -5})
+        finally:
+            server.terminate()
+            server.wait(TIMEOUT)
+
+    assert status == 400
+    # Not the marker's option: a served fake is configured by serve's own flags.
+    assert answer["error"].endswith(START_ADVICE.format("ecs-tasks serve --start ..."))

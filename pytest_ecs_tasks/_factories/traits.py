@@ -38,4 +38,28 @@ def check_traits(traits: object) -> list[str]:
             f"unknown trait{'s' if len(unknown) > 1 else ''} {', '.join(map(_repr.repr, unknown))}; "
             f"valid traits: {', '.join(valid)}"
         )
+    conflict = _conflict(traits)
+    if conflict:
+        raise ValueError(conflict)
     return traits
+
+
+def _conflict(traits: list[str]) -> str | None:
+    """Why ``traits`` cannot be given together, if they set one field differently
+    (``running`` and ``stopped``: which ``lastStatus``?); ``None`` if they can."""
+    from .task import TaskFactory
+
+    setters: dict[str, tuple[str, object]] = {}  # field: (first trait to set it, its value)
+    for trait in dict.fromkeys(traits):
+        for name, value in TaskFactory._meta.parameters[trait].overrides.items():
+            first = setters.setdefault(name, (trait, value))
+            if first[0] != trait and first[1] != value:
+                shown = [
+                    f"{t} sets {name}={v!r}" if isinstance(v, (str, bool)) else f"{t} sets {name}"
+                    for t, v in (first, (trait, value))
+                ]
+                return (
+                    f"traits {first[0]!r} and {trait!r} cannot be given together: "
+                    f"{' and '.join(shown)}; give one of them"
+                )
+    return None
