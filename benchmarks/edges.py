@@ -18,33 +18,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from harness import Results, Samples, Target, mib, ms
 
 from pytest_ecs_tasks import FakeEcs
 
 #: A pytest run of one test that does not use the plugin.
 _TRIVIAL_TEST = "def test_nothing():\n    assert True\n"
-
-
-@dataclass
-class Samples:
-    """Wall-clock samples in milliseconds, medians reported."""
-
-    values: list[float]
-
-    @property
-    def median(self) -> float:
-        ordered = sorted(self.values)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[middle]
-        return (ordered[middle - 1] + ordered[middle]) / 2
-
-    @property
-    def worst(self) -> float:
-        return max(self.values)
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -154,4 +137,82 @@ def list_tasks_with_expired(expired: int, live: int, rounds: int, calls: int) ->
         "live": live,
         "stored_after": stored,
         "median_ms": {name: Samples(values).median for name, values in timings.items()},
+    }
+
+
+def report(
+    results: Results,
+    startup: Mapping[str, Samples],
+    loaded: Sequence[str],
+    memory: Mapping[str, Any],
+    listing: Mapping[str, Any],
+) -> None:
+    sec = "6. Edges: start-up and long runs"
+    with_plugin = startup["pytest, plugin installed"].median
+    without = startup["pytest -p no:ecs_tasks"].median
+    results.row(
+        sec,
+        "pytest, one trivial test, plugin installed / -p no:ecs_tasks",
+        f"{with_plugin / without:.3f}x",
+        f"{ms(with_plugin)} / {ms(without)}; importing the plugin loads "
+        + (", ".join(loaded) if loaded else "none of boto3, botocore, moto, Faker, factory_boy"),
+    )
+    results.target(
+        Target(
+            "startup",
+            "pytest run not using the plugin: installed / -p no:ecs_tasks",
+            with_plugin / without,
+            1.05,
+            "<=",
+            "x",
+        )
+    )
+    results.row(
+        sec,
+        "ecs-tasks --help",
+        ms(startup["ecs-tasks --help"].median),
+        f"python -c pass: {ms(startup['python -c pass'].median)}",
+    )
+    growth = memory["growth_bytes"]
+    results.row(
+        sec,
+        f"RSS over DescribeTasks calls {memory['checkpoint']:,} to {memory['calls']:,} "
+        "(100 ids each)",
+        f"{growth / 2**20:+.1f} MiB",
+        f"RSS {mib(memory['rss_at_checkpoint'])} -> {mib(memory['rss_at_end'])}; "
+        f"calls kept: {memory['calls_kept']:,}",
+    )
+    results.target(
+        Target(
+            "long_run_rss",
+            f"RSS growth over DescribeTasks calls {memory['checkpoint']:,} to {memory['calls']:,}",
+            growth / 2**20,
+            5.0,
+            "<=",
+            " MiB",
+        )
+    )
+    timing = listing["median_ms"]
+    results.row(
+        sec,
+        f"ListTasks, {listing['expired']:,} expired tasks / none ({listing['live']} live)",
+        f"{timing['expired'] / timing['none']:.2f}x",
+        f"{ms(timing['expired'])} / {ms(timing['none'])}; tasks kept in memory after "
+        f"expiry: {listing['stored_after']:,}",
+    )
+    results.target(
+        Target(
+            "list_expired",
+            f"ListTasks with {listing['expired']:,} expired tasks / none",
+            timing["expired"] / timing["none"],
+            1.2,
+            "<=",
+            "x",
+        )
+    )
+    results.data["edges"] = {
+        "startup_ms": {k: round(v.median, 2) for k, v in startup.items()},
+        "plugin_imports": list(loaded),
+        "describe_memory": dict(memory),
+        "list_tasks_expired": dict(listing),
     }

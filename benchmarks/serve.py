@@ -18,10 +18,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from edges import Samples
+from harness import Results, Samples, Target, mib, ms
 
 from pytest_ecs_tasks import FakeEcs
 from pytest_ecs_tasks._server import EcsServer
@@ -180,4 +181,77 @@ def memory(requests: int, checkpoint: int) -> dict[str, Any]:
         "growth_bytes": after - at_checkpoint,
         "requests_per_s": requests / seconds,
         "calls_kept": calls_kept,
+    }
+
+
+def report(
+    results: Results,
+    latency: Mapping[str, Samples],
+    burst: Mapping[str, Any],
+    memory: Mapping[str, Any],
+) -> None:
+    sec = "8. serve (EcsServer over HTTP)"
+    remote, local = latency["HTTP, kept alive"].median, latency["in-process"].median
+    results.row(
+        sec,
+        "DescribeTasks of one task, one kept-alive connection / in-process",
+        f"{remote / local:.2f}x",
+        f"{ms(remote)} / {ms(local)} per call (boto3 client, endpoint_url)",
+    )
+    results.target(
+        Target(
+            "serve_latency",
+            "serve: a call on a kept-alive connection / the in-process call",
+            remote / local,
+            2.0,
+            "<=",
+            "x",
+        )
+    )
+    answered = burst["answered"]
+    results.row(
+        sec,
+        f"{burst['connections']} connections at once, one DescribeTasks each",
+        f"{answered} answered",
+        f"p50 {ms(burst['ms'].median)}, worst {ms(burst['ms'].worst)}"
+        + (f"; failures: {', '.join(sorted(set(burst['failures'])))}" if burst["failures"] else ""),
+    )
+    results.target(
+        Target(
+            "serve_burst",
+            f"serve: {burst['connections']} simultaneous connections answered",
+            float(answered),
+            float(burst["connections"]),
+            ">=",
+        )
+    )
+    growth = memory["growth_bytes"] / 2**20
+    results.row(
+        sec,
+        f"server RSS over requests {memory['checkpoint']:,} to {memory['requests']:,}",
+        f"{growth:+.1f} MiB",
+        f"RSS {mib(memory['rss_at_checkpoint'])} -> {mib(memory['rss_after'])} "
+        f"(before any: {mib(memory['rss_before'])}); {memory['requests_per_s']:,.0f} "
+        "requests/s from another process",
+    )
+    results.target(
+        Target(
+            "serve_rss",
+            f"serve: RSS growth over requests {memory['checkpoint']:,} to {memory['requests']:,}",
+            growth,
+            30.0,
+            "<=",
+            " MiB",
+        )
+    )
+    results.data["serve"] = {
+        "latency_ms": {k: round(v.median, 4) for k, v in latency.items()},
+        "burst": {
+            "connections": burst["connections"],
+            "answered": answered,
+            "p50_ms": round(burst["ms"].median, 2),
+            "worst_ms": round(burst["ms"].worst, 2),
+            "failures": burst["failures"],
+        },
+        "memory": dict(memory),
     }

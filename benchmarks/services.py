@@ -29,10 +29,11 @@ from __future__ import annotations
 import cProfile
 import pstats
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
-from edges import Samples
+from harness import Results, Samples, Target, ms
 from moto import mock_aws
 
 from pytest_ecs_tasks import FakeEcs
@@ -228,3 +229,57 @@ def deploying_moves(services: int, tasks: int, rounds: int) -> dict[str, Any]:
             name: round(s.median, 4) for name, s in found["one_move"]["update"].items()
         },
     }
+
+
+def report(results: Results, moves: Mapping[str, Any]) -> None:
+    sec = "10. Clock moves (services)"
+    stored, tasks = moves["services"], moves["tasks_per_service"]
+    medians, calls = moves["median_ms"], moves["calls_per_deployment"]
+    events = moves["events_per_deployment"]
+    variants = (
+        (
+            "one_move",
+            f"clock move, 1 of {stored} services ({tasks} tasks each) deploying / only that one",
+            "one advance(120)",
+        ),
+        (
+            "steps_5s",
+            f"the same deployment in 24 moves of 5 s, summed: {stored} services / only that one",
+            "24 advances of 5 s",
+        ),
+    )
+    for variant, label, how in variants:
+        with_steady, alone = medians[variant]["stored"], medians[variant]["only"]
+        results.row(
+            sec,
+            label,
+            f"{with_steady / alone:.2f}x",
+            f"{ms(with_steady)} / {ms(alone)} per deployment, start to COMPLETED: {how} "
+            f"({events} events)",
+        )
+        results.row(
+            sec,
+            f"Python function calls in that deployment (cProfile), {how}",
+            f"{calls[variant]['stored']:,}",
+            f"only that one: {calls[variant]['only']:,}",
+        )
+    update = moves["update_service_median_ms"]
+    results.row(
+        sec,
+        "UpdateService starting the deployment (untimed above)",
+        ms(update["stored"]),
+        f"only that one: {ms(update['only'])}; building the {stored} services "
+        f"({stored * tasks:,} tasks) and settling them: {moves['build_s']['stored']:.1f} s",
+    )
+    one = medians["one_move"]
+    results.target(
+        Target(
+            "clock_move_1_of_200_services",
+            f"clock move, 1 of {stored} services ({tasks} tasks each) deploying / only that one",
+            one["stored"] / one["only"],
+            1.5,
+            "<=",
+            "x",
+        )
+    )
+    results.data["services"] = dict(moves)

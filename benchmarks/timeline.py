@@ -25,11 +25,12 @@ import cProfile
 import json
 import pstats
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from edges import Samples
+from harness import Results, Samples, Target, ms
 from moto import mock_aws
 
 from pytest_ecs_tasks import FakeEcs
@@ -198,3 +199,37 @@ def clock_moves(stored: int, changing: int, rounds: int, rule_rounds: int) -> di
             "sqs_rule": {name: round(s.worst, 4) for name, s in delivered.items()},
         },
     }
+
+
+def report(results: Results, moves: Mapping[str, Any]) -> None:
+    sec = "9. Clock moves (events)"
+    stored, changing = moves["stored"], moves["changing"]
+    medians = moves["median_ms"]
+    for variant, label in (("no_rule", "no EventBridge rule"), ("sqs_rule", "a rule to SQS")):
+        with_idle, alone = medians[variant]["stored"], medians[variant]["only"]
+        results.row(
+            sec,
+            f"clock move, {changing} of {stored:,} tasks changing / only those {changing}, "
+            + label,
+            f"{with_idle / alone:.2f}x",
+            f"{ms(with_idle)} / {ms(alone)} per move ({moves['events_per_move']} events)",
+        )
+    calls = moves["calls_per_move"]
+    results.row(
+        sec,
+        "Python function calls in that move (cProfile), no rule",
+        f"{calls['stored']:,}",
+        f"only those {changing}: {calls['only']:,}",
+    )
+    plain = medians["no_rule"]
+    results.target(
+        Target(
+            "clock_move_10_of_10k",
+            f"clock move, {changing} of {stored:,} tasks changing / only those {changing}",
+            plain["stored"] / plain["only"],
+            1.5,
+            "<=",
+            "x",
+        )
+    )
+    results.data["timeline"] = dict(moves)
