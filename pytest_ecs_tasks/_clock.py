@@ -41,7 +41,7 @@ _DURATION_FORMS = "a timedelta, seconds, or text like '90m' or '1h'"
 
 
 def to_duration(value: object) -> timedelta:
-    """A non-negative duration of at most :data:`LONGEST` from a ``timedelta``,
+    """A non-negative duration of at most ``LONGEST`` from a ``timedelta``,
     seconds (``int`` or ``float``) or text (``"90"``, ``"1.5s"``, ``"5m"``,
     ``"2h"``, ``"1d"``, ``"250ms"``). Anything else raises ``TypeError`` or
     ``ValueError`` saying what is valid."""
@@ -85,7 +85,9 @@ def _shown(value: object) -> str:
 
 
 class ClockError(ValueError):
-    """The clock was asked to do something it cannot do (like move backwards)."""
+    """The clock was asked to do something it cannot do: move backwards, or past
+    the year 5000. A ``ValueError``; the message says what to do instead (start
+    the clock earlier, where the clock's owner sets its start)."""
 
 
 def to_utc(when: When) -> datetime:
@@ -265,7 +267,7 @@ class Clock:
         """A context manager: inside it, ``time.sleep`` and ``asyncio.sleep`` as
         called from ``modules`` (module objects or dotted names) move this clock
         at once and return, instead of waiting. The rest of the program is
-        untouched. For code that sleeps between polls itself::
+        untouched. For code that sleeps between polls itself:
 
             with ecs_tasks.clock.sleeps_in("airflow.providers.amazon.aws.triggers.ecs"):
                 ...
@@ -309,7 +311,7 @@ _active_lock = threading.Lock()
 
 
 def push_active(clock: Clock) -> Callable[[], None]:
-    """Make ``clock`` the one :func:`current_time` reads, until the returned function is called."""
+    """Make ``clock`` the one ``current_time`` reads, until the returned function is called."""
     with _active_lock:
         _active.append(clock)
 

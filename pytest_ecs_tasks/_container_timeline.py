@@ -1,10 +1,10 @@
-"""The containers of one task on their own timelines (:class:`Schedule`), and the
+"""The containers of one task on their own timelines (``Schedule``), and the
 container records they show at any time.
 
-A :class:`Schedule` is computed once, when the task is planned
-(:func:`pytest_ecs_tasks._containers.plan_timeline`), and travels in its
-:class:`~pytest_ecs_tasks._timeline.Timeline` (``timeline.containers``);
-:func:`pytest_ecs_tasks._lifecycle.render_task` asks it for the container
+A ``Schedule`` is computed once, when the task is planned
+(``pytest_ecs_tasks._containers.plan_timeline``), and travels in its
+``Timeline`` (``timeline.containers``);
+``pytest_ecs_tasks._lifecycle.render_task`` asks it for the container
 records at a moment. A stop that comes later (StopTask) is read off the timeline
 then: what would have happened after it does not.
 
@@ -113,7 +113,7 @@ class ContainerRun:
 @dataclass(frozen=True)
 class Schedule:
     """A task's containers on their own timelines (implements
-    :class:`~pytest_ecs_tasks._timeline.ContainerSchedule`)."""
+    ``ContainerSchedule``)."""
 
     #: One run per container, in the task's order.
     runs: tuple[ContainerRun, ...]
@@ -149,7 +149,7 @@ class Schedule:
         return self._by_name[name]
 
     def window(self, name: str, timeline: Timeline) -> tuple[datetime, datetime | None] | None:
-        """When the container ``name`` runs under ``timeline``: read as :meth:`render`
+        """When the container ``name`` runs under ``timeline``: read as ``render``
         reads it (a stop before its start: it never starts; a stop before its own
         end: it ends when the task's containers exit)."""
         run = self._by_name[name]
@@ -178,7 +178,7 @@ class Schedule:
         self, containers: StaticContainers, timeline: Timeline, now: datetime, exits: Exits
     ) -> RenderedContainers:
         """The container records at ``now`` (``containers``: their static parts, in
-        the order of :attr:`runs`) and the task's ``healthStatus``."""
+        the order of ``runs``) and the task's ``healthStatus``."""
         stop = timeline.stop
         cut = None if stop is None else stop.requested_at
         ended_by_essential = stop is not None and stop.code == "EssentialContainerExited"

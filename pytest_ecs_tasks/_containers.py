@@ -1,7 +1,7 @@
 """Containers on their own timelines: what the service can ask of each container
-(:class:`ContainerPlan`), what its definition says (:class:`ContainerSpec`), and a
-task's :class:`~pytest_ecs_tasks._timeline.Timeline` planned with both
-(:func:`plan_timeline`).
+(``ContainerPlan``), what its definition says (``ContainerSpec``), and a
+task's ``Timeline`` planned with both
+(``plan_timeline``).
 
 What the service does (sources: botocore's ECS model, ``ContainerDependency``,
 ``ContainerDefinition.essential`` / ``startTimeout``; the ECS agent's
@@ -312,7 +312,7 @@ def plan_timeline(
     containers: Sequence[Mapping[str, Any]] = (),
     plans: Mapping[str, ContainerPlan] | None = None,
 ) -> Timeline:
-    """:meth:`Timeline.plan <pytest_ecs_tasks._timeline.Timeline.plan>` for a task whose
+    """``Timeline.plan <pytest_ecs_tasks._timeline.Timeline.plan>`` for a task whose
     containers (``containers``: their definitions) move on their own: by ``plans``
     (by container name), their ``dependsOn`` and their health checks. ``runs_for``:
     how long the essential containers without a ``runs_for`` of their own run.

@@ -73,8 +73,25 @@ class FakeEcs(ServiceCommands, StartStop):
     While started, every boto3 ECS client (any region) is answered by the fake
     for the task and cluster operations, and by moto for the rest. Use it as a
     context manager, or ``start()`` / ``stop()``; in pytest, use the
-    ``ecs_tasks`` fixture.
+    ``ecs_tasks`` fixture, which is one of these.
+
+    Every argument is an option of the configuration reference, with the same
+    default, meaning and accepted forms (text like ``"90m"`` or ``"now"``, and
+    Python values: ``datetime``, ``timedelta``, seconds, ``bool``); a bad value
+    raises ``SettingError`` naming the argument, the value and what is valid.
+    ``seed`` reseeds the factories when given.
     """
+
+    region: str
+    """The home region: where the Python API works and ``client()`` points
+    (clients for any region are served either way)."""
+    account_id: str
+    """The account the fake's ARNs name (twelve digits)."""
+    time_machine: bool
+    """Whether ``datetime.now()`` and ``time.time()`` follow the clock while started."""
+    clock: Clock
+    """The fake's clock: tasks walk their lifecycle as it moves, and nothing
+    happens until it does."""
 
     def __init__(
         self,
@@ -142,8 +159,8 @@ class FakeEcs(ServiceCommands, StartStop):
 
     def _deliver(self, on: bool) -> None:
         """While started, events also go on moto's event buses and lines to its
-        CloudWatch Logs; stopped, events are only kept in :attr:`events`. The sinks
-        taken away keep what they failed to deliver for :meth:`_warn_undelivered`."""
+        CloudWatch Logs; stopped, events are only kept in ``events``. The sinks
+        taken away keep what they failed to deliver for ``_warn_undelivered``."""
         feed = self._service.feed
         for sink in (feed.event_sink, feed.log_sink):
             if isinstance(sink, moto_timeline.MotoEvents | moto_timeline.MotoLogs):
@@ -183,6 +200,7 @@ class FakeEcs(ServiceCommands, StartStop):
 
     @property
     def active(self) -> bool:
+        """Whether the fake is started (serving ECS requests)."""
         return bool(self._undo)
 
     def start(self) -> FakeEcs:
@@ -221,10 +239,15 @@ class FakeEcs(ServiceCommands, StartStop):
     retention = _RuntimeSetting(
         "retention", "How long a STOPPED task stays describable (default: 1 hour)."
     )
+    """How long a STOPPED task stays describable (default: 1 hour). Settable while
+    the fake runs, in the forms ``FakeEcs(retention=...)`` takes: ``fake.retention
+    = "90m"``."""
     eventual_consistency = _RuntimeSetting(
         "eventual_consistency",
         "How long a task RunTask just started stays MISSING to DescribeTasks (default 0).",
     )
+    """How long a task RunTask just started stays MISSING to DescribeTasks and out
+    of ListTasks (default 0). Settable while the fake runs, like ``retention``."""
 
     def _current_settings(self) -> Settings:
         """The settings as they are now (retention and eventual_consistency can change)."""
@@ -242,7 +265,7 @@ class FakeEcs(ServiceCommands, StartStop):
 
     @property
     def calls_limit(self) -> int:
-        """How many of the most recent calls :attr:`calls` keeps."""
+        """How many of the most recent calls ``calls`` keeps."""
         return self._service.calls_limit
 
     # -- events -------------------------------------------------------------------------
@@ -259,13 +282,13 @@ class FakeEcs(ServiceCommands, StartStop):
 
     @property
     def events_limit(self) -> int:
-        """How many of the most recent events :attr:`events` keeps."""
+        """How many of the most recent events ``events`` keeps."""
         return self._service.feed.limit
 
     def events_of(
         self, task: str | Mapping[str, Any] | None = None, *, detail_type: str | None = None
     ) -> list[dict[str, Any]]:
-        """The :attr:`events` of one task (its id, ARN or record), of one
+        """The ``events`` of one task (its id, ARN or record), of one
         ``detail_type``, or both, oldest first."""
         arn: str | None = None
         if task is not None:

@@ -1,4 +1,4 @@
-"""The Python API's service commands of :class:`~pytest_ecs_tasks.FakeEcs`: create a
+"""The Python API's service commands of ``FakeEcs``: create a
 service (as CreateService does, with what a test rarely cares to spell out filled in)
 and read its deployments. A mixin: ``_fake.py`` holds the rest of the fake."""
 

@@ -1,4 +1,4 @@
-"""The Python API's task commands of :class:`~pytest_ecs_tasks.FakeEcs`: start tasks
+"""The Python API's task commands of ``FakeEcs``: start tasks
 (``run_task``), plan the ones the code under test starts (``plan_runs``), stop them
 and add ready records. A mixin: ``_fake.py`` holds the rest of the fake."""
 
@@ -139,12 +139,12 @@ class TaskCommands:
         """Say how the tasks the code under test starts with boto3's ``run_task``
         will end: the next ``times`` of them (``None``: every one from now on)
         follow this plan instead of running until stopped. The arguments mean
-        what they mean for :meth:`run_task`. ``placement_failure``: RunTask places
+        what they mean for ``run_task``. ``placement_failure``: RunTask places
         no task and answers ``failures`` with that reason instead (``RESOURCE:CPU``,
         ``RESOURCE:MEMORY``, ``RESOURCE:PORTS``, ``RESOURCE:ENI``, ``RESOURCE:GPU``,
         ``AGENT``, ``ATTRIBUTE``, ``LOCATION``, or ``CAPACITY`` for Fargate's
         capacity shortage). ``logs``: what each container prints, as for
-        :meth:`run_task`; checked against the task's containers when RunTask starts it
+        ``run_task``; checked against the task's containers when RunTask starts it
         (a container it lacks, or one with no ``awslogs`` configuration, answers the
         RunTask call with a ``ServerException`` saying so). ``task_definition``: only
         tasks of that definition follow the plan (a family, ``family:revision`` or an

@@ -1,6 +1,6 @@
-"""Container health checks: a container definition's ``healthCheck`` (:class:`HealthCheck`),
-when a running container turns ``HEALTHY`` or ``UNHEALTHY`` (:class:`HealthPlan`), and
-the task's ``healthStatus`` made of its containers' (:func:`task_health`).
+"""Container health checks: a container definition's ``healthCheck`` (``HealthCheck``),
+when a running container turns ``HEALTHY`` or ``UNHEALTHY`` (``HealthPlan``), and
+the task's ``healthStatus`` made of its containers' (``task_health``).
 
 What the service does (botocore's ECS model, ``HealthCheck`` and ``Task.healthStatus``):
 

@@ -3,12 +3,12 @@
 Both the factories and the fake service ask this module what a task looks like
 at a moment: which ``lastStatus`` it has, its ``version``, which timestamps and
 stop fields are present, what its containers and ENI attachment show. Nothing
-here ticks: a :class:`Timeline` is a plan, and :func:`render_task` reads it at
+here ticks: a ``Timeline`` is a plan, and ``render_task`` reads it at
 a given time.
 
 Its parts: the values (statuses, launch types, stop codes:
-:mod:`._lifecycle_constants`), the steps and the plan (:class:`Timings`,
-:class:`Timeline`: :mod:`._timeline`), both re-exported here, and, in this
+``._lifecycle_constants``), the steps and the plan (``Timings``,
+``Timeline``: ``._timeline``), both re-exported here, and, in this
 module, the task record a timeline shows.
 
 Floor 1: imports only its own floor-1 parts.
@@ -111,10 +111,10 @@ def render_task(
 
     ``exits`` says how each container (by name) ends its own run (no entry: 0);
     when a stop ends the task instead, its containers exit with
-    :data:`DEFAULT_STOP_EXIT_CODE`, as SIGTERM makes them.
+    ``DEFAULT_STOP_EXIT_CODE``, as SIGTERM makes them.
 
     A timeline with the containers' own timelines (``timeline.containers``, see
-    :mod:`pytest_ecs_tasks._containers`) renders each container on its own and
+    ``pytest_ecs_tasks._containers``) renders each container on its own and
     the task's ``healthStatus`` from theirs; ``exits`` then only says how the
     containers without a plan of their own end.
     """

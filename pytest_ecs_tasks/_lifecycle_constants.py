@@ -1,5 +1,5 @@
 """The values a task's lifecycle goes through: its statuses, launch types, stop codes
-and the reasons they carry (re-exported by :mod:`pytest_ecs_tasks._lifecycle`).
+and the reasons they carry (re-exported by ``pytest_ecs_tasks._lifecycle``).
 
 Floor 1: imports nothing from the rest of the package.
 """

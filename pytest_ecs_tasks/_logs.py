@@ -3,8 +3,8 @@ driver sends it, and when each line is written.
 
 A plan is ``{container name: lines}``. Lines are text (spread over the container's
 run) or ``(offset, text)`` pairs (at that offset from the container's start). They
-are read here into :class:`LogLine` tuples, checked where they are given; the
-service turns them into :class:`ContainerLog` destinations with timed lines when
+are read here into ``LogLine`` tuples, checked where they are given; the
+service turns them into ``ContainerLog`` destinations with timed lines when
 the task starts, and writes each line once the clock passes it.
 
 Floor 1: imports only the clock's duration parsing and the timeline.
@@ -209,7 +209,7 @@ def container_logs(
     task_id: str,
 ) -> tuple[ContainerLog, ...]:
     """Where the planned lines of a task's containers go and when, as the task starts
-    (``destinations`` from :func:`log_destinations`; ``containers``: the task's
+    (``destinations`` from ``log_destinations``; ``containers``: the task's
     container records, for their ``runtimeId``)."""
     runtime_ids = {str(c.get("name")): str(c.get("runtimeId") or task_id) for c in containers}
     logs = []

@@ -100,14 +100,14 @@ def _report(params: Mapping[str, Any], the_shape: Shape | None) -> str | None:
 
 
 def validate_output(operation: str, response: Mapping[str, Any]) -> None:
-    """Raise :class:`RecordError` unless ``response`` fits ``operation``'s output shape."""
+    """Raise ``RecordError`` unless ``response`` fits ``operation``'s output shape."""
     problems = _report(response, operation_model(operation).output_shape)
     if problems:
         raise RecordError(f"not a valid {operation} response:\n{problems}")
 
 
 def validate_shape(shape_name: str, record: Mapping[str, Any]) -> None:
-    """Raise :class:`RecordError` unless ``record`` fits the named shape (``"Task"``)."""
+    """Raise ``RecordError`` unless ``record`` fits the named shape (``"Task"``)."""
     problems = _report(record, shape(shape_name))
     if problems:
         raise RecordError(f"not a valid {shape_name} record:\n{problems}")

@@ -1,7 +1,7 @@
 """Old import paths that the docs once showed, kept working with a warning.
 
 Each such module (``pytest_ecs_tasks.clock``, ``.wire``, ``.lifecycle``) is a few
-lines that hand their attribute lookups to :func:`forward`. Imports nothing heavy.
+lines that hand their attribute lookups to ``forward``. Imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 def forward(old: str, new: str) -> Callable[[str], Any]:
     """A module ``__getattr__`` for the old module ``old``: each name comes from the
-    internal module ``new``, with a :class:`DeprecationWarning` that says where to
+    internal module ``new``, with a ``DeprecationWarning`` that says where to
     import it from now."""
 
     def __getattr__(name: str) -> Any:

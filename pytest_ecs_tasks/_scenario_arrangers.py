@@ -34,10 +34,15 @@ class Arranged:
     (cluster, service, the new task definition) that start it."""
 
     cluster: str
+    """The cluster to call (DescribeTasks' ``cluster=``)."""
     tasks: list[str] = field(default_factory=list)
+    """The task ARNs or ids to describe."""
     run_task_request: dict[str, Any] = field(default_factory=dict)
+    """For RunTask: ``client.run_task(**run_task_request)`` meets the scenario."""
     service: str | None = None
+    """For a deploy: the service the scenario created."""
     update_service_request: dict[str, Any] = field(default_factory=dict)
+    """For a deploy: ``client.update_service(**update_service_request)`` starts it."""
 
 
 def _run_and_finish(fake: FakeEcs, cluster: str = "default", **kwargs: object) -> str:

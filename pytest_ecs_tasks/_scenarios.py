@@ -62,20 +62,24 @@ __all__ = ["Arranged", "Scenario", "failure_scenarios", "scenario_names"]
 
 @dataclass(frozen=True)
 class Scenario:
-    """One way DescribeTasks can disappoint a caller.
-
-    ``expect`` says in one sentence what the caller then sees; ``error`` is the
-    error code it raises (``None``: the call succeeds); ``incident`` is the real
-    situation it mirrors. ``arrange(ecs_tasks)`` sets the fake up.
+    """One way an ECS call can disappoint a caller: DescribeTasks, RunTask or a
+    deploy (UpdateService). ``failure_scenarios()`` gives them as pytest params,
+    the ``ecs_scenario`` fixture one per run; ``arrange(ecs_tasks)`` sets the
+    fake up for it.
     """
 
     name: str
+    """Its name, like ``"task-expired"``: the test id, and what the ``ecs_scenarios``
+    marker and ``failure_scenarios()`` take."""
     expect: str
+    """In one sentence, what the caller then sees."""
     incident: str
+    """The real situation it mirrors."""
     error: str | None = None
-    #: The calls it is for: DescribeTasks (the default) or RunTask (the code under
-    #: test's own RunTask meets it, through ``plan_runs``), or both.
+    """The error code the call raises (``None``: the call succeeds)."""
     operations: tuple[Operation, ...] = ("DescribeTasks",)
+    """The calls it is for: DescribeTasks (the default), RunTask (the code under
+    test's own RunTask meets it, through ``plan_runs``), UpdateService, or several."""
     _arrange: Callable[[FakeEcs], Arranged] = field(
         repr=False, compare=False, default=lambda fake: Arranged("default", [])
     )

@@ -1,6 +1,6 @@
 """The settings of a fake ECS service: each named, defaulted, parsed and checked here.
 
-Every surface reads them through :func:`check` / :func:`settings_from`:
+Every surface reads them through ``check`` / ``settings_from``:
 ``FakeEcs(...)`` and its setters, the ``ecs_tasks`` marker, ini options
 ``ecs_tasks_*``, command-line options ``--ecs-tasks-*``, ``ecs-tasks serve``'s
 flags, ``EcsServer(...)`` and the control API. A bad value is reported with the
@@ -356,7 +356,10 @@ class Source:
 
 
 class SettingError(ValueError):
-    """A setting's value is not valid; the message says which, where from, and what is."""
+    """A setting's value is not valid: raised by ``FakeEcs(...)``, its setters and
+    ``EcsServer(...)`` (the marker, ini and command-line surfaces report it as a
+    usage error). A ``ValueError``; the message says which option, where it came
+    from, the value and what is valid."""
 
 
 def options_of(surface: Surface) -> tuple[Option, ...]:
@@ -365,7 +368,7 @@ def options_of(surface: Surface) -> tuple[Option, ...]:
 
 
 def check(name: str, value: object, source: Source) -> Any:
-    """The setting ``name`` from ``value`` as given at ``source``, or :class:`SettingError`."""
+    """The setting ``name`` from ``value`` as given at ``source``, or ``SettingError``."""
     option = OPTION.get(name)
     if option is None or source.surface not in option.surfaces:
         valid = ", ".join(sorted(source.spell(o.name) for o in options_of(source.surface)))
@@ -381,7 +384,7 @@ def check(name: str, value: object, source: Source) -> Any:
 def settings_from(layers: Iterable[tuple[Source, Mapping[str, Any]]]) -> Settings:
     """Check each layer's values and merge them (later layers win; ``None`` and
     empty values are skipped). Options of ``ecs-tasks serve`` alone (``time_scale``,
-    ``token``) are checked but not part of the fake's :class:`Settings`."""
+    ``token``) are checked but not part of the fake's ``Settings``."""
     values: dict[str, Any] = {}
     for source, layer in layers:
         for name, value in layer.items():

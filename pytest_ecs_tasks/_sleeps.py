@@ -1,4 +1,4 @@
-"""Turn the sleeps of chosen modules into moves of a clock: :meth:`Clock.sleeps_in`.
+"""Turn the sleeps of chosen modules into moves of a clock: ``Clock.sleeps_in``.
 
 Orchestrators often sleep between polls themselves (Airflow's ECS trigger
 awaits ``asyncio.sleep(waiter_delay)``, Prefect's worker calls ``time.sleep``).

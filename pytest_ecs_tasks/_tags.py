@@ -1,7 +1,7 @@
 """Resource tags as every Python API of the project takes them.
 
-One reading of tags for every surface: :func:`to_tag_list`. A surface words its
-errors its own way through a :class:`TagWording` (the fake's methods use this
+One reading of tags for every surface: ``to_tag_list``. A surface words its
+errors its own way through a ``TagWording`` (the fake's methods use this
 module's; the factories', in ``_factories._checks``, also hold tags to AWS's
 limits).
 

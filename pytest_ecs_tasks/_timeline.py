@@ -1,10 +1,10 @@
-"""When a task does what: the lifecycle's steps (:class:`Timings`) and the plan of one
-task (:class:`Timeline`), read at any time as a :class:`Snapshot`. Nothing here ticks:
-a timeline is a plan, and :mod:`pytest_ecs_tasks._lifecycle` (which re-exports these
+"""When a task does what: the lifecycle's steps (``Timings``) and the plan of one
+task (``Timeline``), read at any time as a ``Snapshot``. Nothing here ticks:
+a timeline is a plan, and ``pytest_ecs_tasks._lifecycle`` (which re-exports these
 names) renders a task record from it.
 
 A timeline's containers move in lockstep with the task unless it carries their own
-timelines (:class:`ContainerSchedule`, made by :mod:`pytest_ecs_tasks._containers`):
+timelines (``ContainerSchedule``, made by ``pytest_ecs_tasks._containers``):
 then the task reaches RUNNING once every container has started (or stopped), and
 the containers' own changes count in its ``version``.
 
@@ -50,24 +50,26 @@ def _ceil_second(when: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Timings:
-    """How long each step of the lifecycle takes. Defaults are Fargate-like,
-    read off real tasks (see the docs' lifecycle page)."""
+    """How long each step of a task's lifecycle takes: ``run_task(**timings)`` and
+    ``plan_runs(**timings)`` take these names. The defaults are Fargate-like,
+    read off real tasks (the docs' lifecycle page says where each comes from);
+    EC2 tasks start faster."""
 
-    #: RunTask answered -> the Fargate agent connected and the task is PENDING.
-    provisioning: timedelta = _s(3.662)
-    #: PENDING -> the image pull starts.
-    pending: timedelta = _s(11.864)
-    #: How long the image pull takes.
-    pull: timedelta = _s(7.141)
-    #: Pull done -> RUNNING (the ACTIVATING step).
-    activating: timedelta = _s(0.11)
-    #: Stop requested -> ``lastStatus`` moves on from where it was.
-    stop_lag: timedelta = _s(0.5)
-    #: Stop requested -> the containers have exited.
-    stopping: timedelta = _s(0.167)
-    #: Containers exited (``executionStoppedAt``) -> STOPPED; for a task that never
-    #: ran, its last stopping stage plus ``stop_lag`` -> STOPPED.
-    deprovisioning: timedelta = _s(23.3)
+    provisioning: timedelta = timedelta(seconds=3.662)
+    """RunTask answered -> the Fargate agent connected and the task is PENDING."""
+    pending: timedelta = timedelta(seconds=11.864)
+    """PENDING -> the image pull starts."""
+    pull: timedelta = timedelta(seconds=7.141)
+    """How long the image pull takes."""
+    activating: timedelta = timedelta(seconds=0.11)
+    """Pull done -> RUNNING (the ACTIVATING step)."""
+    stop_lag: timedelta = timedelta(seconds=0.5)
+    """Stop requested -> ``lastStatus`` moves on from where it was."""
+    stopping: timedelta = timedelta(seconds=0.167)
+    """Stop requested -> the containers have exited."""
+    deprovisioning: timedelta = timedelta(seconds=23.3)
+    """Containers exited (``executionStoppedAt``) -> STOPPED; for a task that never ran,
+    its last stopping stage plus ``stop_lag`` -> STOPPED."""
 
     @classmethod
     def from_kwargs(cls, values: Mapping[str, object], *, base: Timings | None = None) -> Timings:
@@ -123,7 +125,7 @@ RenderedContainers = tuple[list[dict[str, Any]], str]
 
 
 class ContainerSchedule(Protocol):
-    """The containers' own timelines, as a :class:`Timeline` uses them (the one
+    """The containers' own timelines, as a ``Timeline`` uses them (the one
     implementation: ``pytest_ecs_tasks._container_timeline.Schedule``)."""
 
     @property
@@ -168,13 +170,13 @@ class Snapshot:
     attachment_status: str
 
 
-#: A :class:`Snapshot`'s fields, in order.
+#: A ``Snapshot``'s fields, in order.
 _Reading = tuple[str, str, int, dict[str, datetime], Stop | None, str, bool, str]
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """When a task does what. Build one with :meth:`plan`, end it with :meth:`stopped`."""
+    """When a task does what. Build one with ``plan``, end it with ``stopped``."""
 
     created_at: datetime
     #: awsvpc networking (Fargate): PROVISIONING, ACTIVATING, DEACTIVATING and
@@ -326,7 +328,7 @@ class Timeline:
         return Snapshot(*self._read(now))
 
     def _read(self, now: datetime) -> _Reading:
-        """:meth:`at`'s :class:`Snapshot`, as a tuple of its fields in their order
+        """``at``'s ``Snapshot``, as a tuple of its fields in their order
         (building the frozen dataclass costs more than reading the plan)."""
         last_status = self.stages[0][0]
         version = 0

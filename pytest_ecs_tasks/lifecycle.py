@@ -1,7 +1,7 @@
 """Deprecated: import Timings from ``pytest_ecs_tasks`` instead.
 
 This module is kept so that imports the docs once showed keep working; each
-name it gives comes with a :class:`DeprecationWarning`.
+name it gives comes with a ``DeprecationWarning``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Factories for realistic ECS records (factory_boy + Faker).
 
-The factories, one module each: :mod:`.task`, :mod:`.container`, :mod:`.failure`
-and :mod:`.describe_tasks` (on :mod:`.base`). What they build records from:
-:mod:`._parts` (a task's and a container's static parts, which the fake service
-uses too), made of :mod:`.draws`, :mod:`.ids`, :mod:`.names` and :mod:`.network`;
-:mod:`.moments` places a task in time. :mod:`._checks` checks their arguments.
+The factories, one module each: ``.task``, ``.container``, ``.failure``
+and ``.describe_tasks`` (on ``.base``). What they build records from:
+``._parts`` (a task's and a container's static parts, which the fake service
+uses too), made of ``.draws``, ``.ids``, ``.names`` and ``.network``;
+``.moments`` places a task in time. ``._checks`` checks their arguments.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ __all__ = [
 def reseed(seed: int) -> None:
     """Reseed every random choice the factories make (Faker's and factory_boy's).
 
-    pytest-randomly reaches it through :func:`pytest_ecs_tasks._seeding.reseed` (the
+    pytest-randomly reaches it through ``pytest_ecs_tasks._seeding.reseed`` (the
     ``pytest_randomly.random_seeder`` entry point), so ``pytest -p randomly
     --randomly-seed=N`` reproduces the same records.
     """

@@ -1,9 +1,9 @@
 """The factories' arguments, checked where they are given.
 
 Every check raises an error that names the argument, shows the value and says
-what is valid: a :class:`ArgumentTypeError` for a value of the wrong type, a
+what is valid: a ``ArgumentTypeError`` for a value of the wrong type, a
 ``ValueError`` for a value of the right type that the service never uses.
-:class:`ArgumentTypeError` is a ``ValueError`` too, as the factories raised
+``ArgumentTypeError`` is a ``ValueError`` too, as the factories raised
 ``ValueError`` for every bad argument before they told the two apart.
 """
 
@@ -235,7 +235,7 @@ def container_specs(value: object) -> list[Mapping[str, Any]] | None:
     Checks what botocore's model cannot see (the list itself, unknown members,
     statuses, repeated names) and the definition members against botocore's
     ``ContainerDefinition``; the Container members are checked with the task's
-    other members (see :func:`validate_members`)."""
+    other members (see ``validate_members``)."""
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not all(isinstance(c, Mapping) for c in value):
@@ -281,7 +281,7 @@ def container_specs(value: object) -> list[Mapping[str, Any]] | None:
 
 def validate_members(shape: str, record: Mapping[str, Any]) -> None:
     """botocore's validation of ``record`` as the named shape (see ``model.validate_shape``);
-    a report of wrong types only raises :class:`RecordTypeError`.
+    a report of wrong types only raises ``RecordTypeError``.
 
     Members botocore would pass at a glance (a ``str`` for a string member, a
     ``bool`` for a boolean one, with no length limits) skip the call: it costs

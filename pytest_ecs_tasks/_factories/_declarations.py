@@ -4,14 +4,14 @@ factory_boy resolves a factory's declarations through a generic, lazy resolver:
 every trait becomes a chain of ``Maybe`` declarations whose deciders look the
 trait's flag up, and an unset flag is found by raising (and formatting) an
 ``AttributeError``. That costs about a millisecond per record for
-:class:`~pytest_ecs_tasks._factories.TaskFactory`'s thirteen traits.
+``TaskFactory``'s thirteen traits.
 
 Two things make it cheap, with factory_boy's behaviour unchanged:
 
-- :class:`Trait` declares its flag (``False`` unless given), so an unused trait
+- ``Trait`` declares its flag (``False`` unless given), so an unused trait
   is a plain lookup in factory_boy's own resolver.
-- :class:`FastGenerate` resolves the declarations itself when every one of them
-  is a plain value, a :class:`factory.Trait` or a :class:`factory.LazyFunction`
+- ``FastGenerate`` resolves the declarations itself when every one of them
+  is a plain value, a ``factory.Trait`` or a ``factory.LazyFunction``
   and the call passes plain values: the same values in the same order as
   factory_boy's resolver gives them, then factory_boy's own
   ``prepare_arguments``, ``_build``/``_create`` and post-generation hook. Anything
@@ -36,7 +36,7 @@ __all__ = ["FastGenerate", "Trait"]
 
 
 class Trait(factory.Trait):  # type: ignore[misc]
-    """:class:`factory.Trait`, with its flag declared ``False`` unless given.
+    """``factory.Trait``, with its flag declared ``False`` unless given.
 
     factory_boy looks a trait's flag up with a default; an undeclared flag makes
     that lookup raise and format an ``AttributeError`` each time. Declared, it is
@@ -113,7 +113,7 @@ def _plan(factory_class: Any) -> _Plan | None:
                 return None
             base[name] = value
         elif isinstance(parameter, factory.Trait):
-            base.setdefault(name, (False, False))  # the flag, as :class:`Trait` declares it
+            base.setdefault(name, (False, False))  # the flag, as ``Trait`` declares it
             for field_name, declaration in parameter.overrides.items():
                 value = _value(declaration)
                 if value is None or field_name in meta.parameters or enums.SPLITTER in field_name:
@@ -220,7 +220,7 @@ def _plan_of(factory_class: Any) -> _Plan | None:
 
 
 class FastGenerate:
-    """A mixin for a :class:`factory.Factory`: resolves simple declarations itself
+    """A mixin for a ``factory.Factory``: resolves simple declarations itself
     (see the module's docstring); the result is the same as factory_boy's."""
 
     @classmethod

@@ -2,10 +2,10 @@
 with time (ids, ARNs, network details, images, sizes), drawn with Faker and
 factory_boy's random generator so that ``factory.random.reseed_random`` makes
 them reproducible. A task and its containers are put together here from the
-draws (:mod:`.draws`), ids and ARNs (:mod:`.ids`), names and tags (:mod:`.names`)
-and networking (:mod:`.network`).
+draws (``.draws``), ids and ARNs (``.ids``), names and tags (``.names``)
+and networking (``.network``).
 
-The fake service asks for these too, through :func:`static_task`, so records the
+The fake service asks for these too, through ``static_task``, so records the
 factories build and tasks the fake runs look alike.
 """
 
@@ -75,7 +75,7 @@ def _container(
     spec: Mapping[str, Any],
     h: str,
 ) -> dict[str, Any]:
-    """A container (see :func:`static_container`): ``container_arn`` has a placeholder
+    """A container (see ``static_container``): ``container_arn`` has a placeholder
     for the container's id, ``h`` are its random hex digits."""
     image = spec.get("image") or IMAGES[int(_random() * len(IMAGES))]
     container: dict[str, Any] = {
@@ -290,7 +290,7 @@ def static_task(
 _SMALL_SIZES = FARGATE_SIZES[:3]
 
 
-#: Every member :func:`static_task` and its containers may carry, per shape.
+#: Every member ``static_task`` and its containers may carry, per shape.
 _EMITTED = {
     "Task": frozenset(
         {

@@ -29,9 +29,15 @@ class DictFactory(FastGenerate, factory.Factory, Generic[_Record]):  # type: ign
 
         def __new__(cls, *args: Any, **kwargs: Any) -> _Record: ...  # type: ignore[misc]
         @classmethod
-        def build(cls, **kwargs: Any) -> _Record: ...
+        def build(cls, **kwargs: Any) -> _Record:
+            """One record; keyword arguments override fields or turn traits on
+            (``TaskFactory.build(stopped=True)``). The same as calling the factory."""
+            ...
+
         @classmethod
-        def create(cls, **kwargs: Any) -> _Record: ...
+        def create(cls, **kwargs: Any) -> _Record:
+            """The same as ``build``: the records are plain dicts, saved nowhere."""
+            ...
 
     class Meta:
         model = dict
@@ -43,8 +49,10 @@ class DictFactory(FastGenerate, factory.Factory, Generic[_Record]):  # type: ign
 
     @classmethod
     def build_batch(cls, size: int, **kwargs: Any) -> list[_Record]:
+        """``size`` records (0 or more), each with the same keyword arguments."""
         return cls._generate_batch(enums.BUILD_STRATEGY, _checks.batch_size(size), kwargs)
 
     @classmethod
     def create_batch(cls, size: int, **kwargs: Any) -> list[_Record]:
+        """The same as ``build_batch``."""
         return cls._generate_batch(enums.CREATE_STRATEGY, _checks.batch_size(size), kwargs)

@@ -61,7 +61,10 @@ def build_container(params: dict[str, Any]) -> dict[str, Any]:
 
 
 class ContainerFactory(DictFactory[ContainerRecord]):
-    """One element of a task's ``containers``. ``task_arn=`` ties it to a task."""
+    """One element of a task's ``containers``, on its own: ``task_arn=`` ties it
+    to a task (else it belongs to a new one in ``cluster``, ``region`` and
+    ``account_id``). Override any Container member by its API name. Traits:
+    ``running`` (default), ``pending``, ``stopped``, ``ec2``."""
 
     class Params:
         running = Trait(lastStatus="RUNNING")

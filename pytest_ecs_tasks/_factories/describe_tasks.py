@@ -16,7 +16,9 @@ __all__ = ["DescribeTasksResponseFactory"]
 
 
 class DescribeTasksResponseFactory(DictFactory[dict[str, Any]]):
-    """A whole ``describe_tasks()`` response: ``{"tasks": [...], "failures": [...]}``."""
+    """A whole ``describe_tasks()`` response: ``{"tasks": [...], "failures": [...]}``
+    (default: one ``TaskFactory()`` task, no failures). ``tasks=`` and ``failures=``
+    take records, as the other factories build them."""
 
     tasks = factory.LazyFunction(lambda: [TaskFactory()])
     failures = factory.LazyFunction(list)

@@ -57,7 +57,7 @@ def choice(seq: Sequence[_T]) -> _T:
 
 def randrange(start: int, stop: int | None = None) -> int:
     """``random.randrange`` (one or two arguments) from one ``random()`` draw, like
-    :func:`choice`: for the ranges drawn from here (under 2**16)."""
+    ``choice``: for the ranges drawn from here (under 2**16)."""
     if stop is None:
         start, stop = 0, start
     return start + int(random() * (stop - start))

@@ -18,7 +18,10 @@ __all__ = ["FailureFactory"]
 
 
 class FailureFactory(DictFactory[FailureRecord]):
-    """One element of ``describe_tasks()["failures"]``: a ``MISSING`` task, no ``detail``."""
+    """One element of ``describe_tasks()["failures"]``: a ``MISSING`` task, no
+    ``detail``, as the service reports an unknown task. ``cluster``, ``region``
+    and ``account_id`` place its ``arn``; ``arn=``, ``reason=`` and ``detail=``
+    override."""
 
     class Params:
         cluster = "default"

@@ -30,7 +30,7 @@ _VARIANT = {f"{i:x}": f"{i & 3 | 8:x}" for i in range(16)}
 
 
 class PlaceArns(NamedTuple):
-    """A place's ARNs, as :mod:`arns` writes them: the cluster's, and the task's
+    """A place's ARNs, as ``arns`` writes them: the cluster's, and the task's
     and a container's with placeholders for the ids (built once, filled per record)."""
 
     cluster: str
@@ -38,7 +38,7 @@ class PlaceArns(NamedTuple):
     container: str
 
 
-#: The placeholders of :class:`PlaceArns` for the task's id and the container's.
+#: The placeholders of ``PlaceArns`` for the task's id and the container's.
 TASK_ID = "\x00"
 CONTAINER_ID = "\x01"
 _place_arns: dict[tuple[str, str, str, bool], PlaceArns] = {}

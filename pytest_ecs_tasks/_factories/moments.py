@@ -1,5 +1,5 @@
 """The moments a factory's task describes: its lifecycle planned (a
-:class:`~pytest_ecs_tasks._lifecycle.Timeline`), and a moment drawn at which the
+``Timeline``), and a moment drawn at which the
 plan shows the ``lastStatus`` asked for (the record describes that moment)."""
 
 from __future__ import annotations

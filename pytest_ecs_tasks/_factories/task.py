@@ -297,14 +297,21 @@ def _finish(
 
 
 class TaskFactory(DictFactory[TaskRecord]):
-    """One element of ``describe_tasks()["tasks"]``, consistent and realistic.
+    """One element of ``describe_tasks()["tasks"]``, consistent and realistic:
+    ``TaskFactory(stopped=True)``, ``TaskFactory.build_batch(3, ec2=True)``.
 
-    Override any Task member by its API name; ``cluster``, ``region``,
-    ``account_id`` and ``now`` (the moment the record describes) place it.
-    Traits: ``running`` (default), ``pending``, ``provisioning``, ``stopped``,
-    ``failed_to_start``, ``essential_exited``, ``user_stopped``,
+    Override any Task member by its API name (``lastStatus="PENDING"``,
+    ``containers=[{"name": "app", "exitCode": 3}]``); lifecycle members reshape
+    the whole record so it stays consistent. ``cluster``, ``region`` and
+    ``account_id`` place it (every ARN agrees); ``now`` is the moment it
+    describes (default: the active fake's clock, else the current time);
+    ``exit_code`` is the essential container's exit code.
+
+    Traits (``name=True``): ``running`` (default), ``pending``, ``provisioning``,
+    ``stopped``, ``failed_to_start``, ``essential_exited``, ``user_stopped``,
     ``spot_interrupted``, ``fargate`` (default), ``ec2``, ``tagged``,
-    ``service``, ``old_arn_format``.
+    ``service``, ``old_arn_format``. Bad input raises ``ValueError`` or
+    ``TypeError`` naming the member and what is valid.
     """
 
     class Params:

@@ -1,8 +1,8 @@
-"""Serve a :class:`~pytest_ecs_tasks.FakeEcs` over HTTP, with a control API for its clock.
+"""Serve a ``FakeEcs`` over HTTP, with a control API for its clock.
 
 Clients in other processes or languages (the AWS CLI, other SDKs, anything that
 takes ``--endpoint-url`` or ``AWS_ENDPOINT_URL_ECS``) talk to the fake as they
-would to Amazon ECS::
+would to Amazon ECS:
 
     with FakeEcs() as fake, EcsServer(fake) as server:
         subprocess.run(["aws", "ecs", "list-clusters", "--endpoint-url", server.url])
@@ -182,8 +182,18 @@ class EcsServer(StartStop):
 
     ``start()`` binds the port (``OSError`` if it is taken), starts ``fake`` if it
     is not active yet (and then stops it again in ``stop()``) and serves until
-    ``stop()``. Usable as a context manager. See the module's documentation for
-    the API it serves.
+    ``stop()``. Usable as a context manager.
+
+    At ``url`` it answers the ECS API as every AWS SDK and the AWS CLI send it
+    (``--endpoint-url``, ``AWS_ENDPOINT_URL_ECS``): the fake's operations from the
+    fake, the rest from moto, and CloudWatch Logs, EventBridge and SQS requests
+    from moto too. Under ``/_ecs_tasks/`` it serves a JSON control API: move the
+    clock, run and plan tasks, inject faults, read calls and events (the docs'
+    out-of-process page lists every route). ``token``: what the control API
+    requires as ``Authorization: Bearer <token>``; one is made up when ``host`` is
+    not a loopback address. ``time_scale``: the clock runs at that many virtual
+    seconds per wall second (0: it moves only when told). ``log``: where requests
+    are logged (``None``: nowhere).
     """
 
     def __init__(
@@ -209,8 +219,8 @@ class EcsServer(StartStop):
         self._thread: threading.Thread | None = None
         self._owns_fake = False
         self._lock = threading.Lock()
-        self._endpoint = EcsEndpoint(fake, self.log_exception)
-        self._control = Control(fake, self.log_exception, reset=self.reset)
+        self._endpoint = EcsEndpoint(fake, self._log_exception)
+        self._control = Control(fake, self._log_exception, reset=self.reset)
         self._scale_lock = threading.Lock()
         self._scale_origin: tuple[float, datetime] | None = None  # (monotonic, clock) at start
 
@@ -282,7 +292,7 @@ class EcsServer(StartStop):
             if self._scale_origin is not None:
                 self._scale_origin = (time.monotonic(), self.fake.clock.now())
 
-    def catch_up(self) -> None:
+    def _catch_up(self) -> None:
         """With a ``time_scale``, move the clock to where it runs by now: ``time_scale``
         virtual seconds per wall second since the server started (never backwards: a
         clock moved ahead through the control API stays until the scale catches up)."""
@@ -296,30 +306,30 @@ class EcsServer(StartStop):
             if target > self.fake.clock.now():
                 self.fake.clock.move_to(target)
 
-    def other_request(
+    def _other_request(
         self, service: str, operation: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one request to CloudWatch Logs, EventBridge or SQS, from moto."""
         return self._endpoint.other_service(service, operation, headers, body)
 
-    def ecs_request(
+    def _ecs_request(
         self, operation: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one ECS API request: from the fake, or from moto for what the fake leaves."""
         return self._endpoint.handle(operation, headers, body)
 
-    def control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    def _control_request(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
         """Answer one control API request: ``(http_status, json_value)``."""
         return self._control.handle(method, path, body)
 
     # -- logging ------------------------------------------------------------------------
 
-    def log_line(self, line: str) -> None:
+    def _log_line(self, line: str) -> None:
         if self.log is not None:
             self.log.write(line + "\n")
             self.log.flush()
 
-    def log_exception(self) -> None:
+    def _log_exception(self) -> None:
         if self.log is not None:
             self.log.write(traceback.format_exc())
             self.log.flush()

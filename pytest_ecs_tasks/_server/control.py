@@ -1,6 +1,6 @@
 """The control API of ``ecs-tasks serve``: the fake's clock, tasks, plans, faults and state.
 
-JSON in, JSON out, under ``/_ecs_tasks/`` (documented in :mod:`pytest_ecs_tasks._server`).
+JSON in, JSON out, under ``/_ecs_tasks/`` (documented in ``pytest_ecs_tasks._server``).
 A request it cannot act on answers 400 with ``{"error": ...}``; an unknown path 404,
 a wrong method 405.
 """

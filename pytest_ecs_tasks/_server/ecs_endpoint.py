@@ -3,7 +3,7 @@ and the services that show the fake's timeline (CloudWatch Logs, EventBridge, SQ
 answered by moto in the server's process.
 
 ``POST /`` with ``X-Amz-Target: <prefix>.<Operation>`` and a JSON body, as every AWS
-SDK sends it (documented in :mod:`pytest_ecs_tasks._server`).
+SDK sends it (documented in ``pytest_ecs_tasks._server``).
 """
 
 from __future__ import annotations

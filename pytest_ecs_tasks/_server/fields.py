@@ -1,8 +1,8 @@
 """The control API's request bodies: the JSON object a body holds, and its fields checked.
 
 Each reader takes the parsed body (a ``dict``) and a field's name, and answers the
-field's value as the routes of :mod:`.control` use it, or raises :class:`BadRequest`
-with a message that names the field, shows the value (shortened by :func:`show`)
+field's value as the routes of ``.control`` use it, or raises ``BadRequest``
+with a message that names the field, shows the value (shortened by ``show``)
 and says what the field takes.
 """
 

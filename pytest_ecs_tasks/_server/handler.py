@@ -1,15 +1,15 @@
 """HTTP for ``ecs-tasks serve``: connections, requests, answers, the log.
 
-Each request goes to the ECS endpoint or the control API of its :class:`EcsServer`.
+Each request goes to the ECS endpoint or the control API of its ``EcsServer``.
 
 - Every answer goes out in one write on a connection with ``TCP_NODELAY``: a
   kept-alive connection never waits on the Nagle algorithm and delayed ACKs.
 - Every request the HTTP layer cannot take (a request line over
-  :data:`MAX_REQUEST_LINE` bytes: 414; too many or too long headers: 431; no or
+  ``MAX_REQUEST_LINE`` bytes: 414; too many or too long headers: 431; no or
   a bad HTTP version: 400, HTTP/2 and later: 505; a bad ``Content-Length``: 400;
-  a body over :data:`MAX_BODY_BYTES`: 413; a chunked body: 411; an unknown
+  a body over ``MAX_BODY_BYTES``: 413; a chunked body: 411; an unknown
   method: 501) answers ``{"error": ...}`` and closes the connection.
-- Cross-site guards (documented in :mod:`pytest_ecs_tasks._server`): the ``Host``
+- Cross-site guards (documented in ``pytest_ecs_tasks._server``): the ``Host``
   of every request to a loopback-bound server, and for the control API the
   ``Origin``, the bearer token and the ``Content-Type`` of a POST.
 - Logged text escapes control characters (``\\x1b``), so nothing a client sends
@@ -97,7 +97,7 @@ def _loopback_host(host: str) -> bool:
 
 
 class HttpServer(ThreadingHTTPServer):
-    """A threaded HTTP server that knows its :class:`EcsServer` and its open connections."""
+    """A threaded HTTP server that knows its ``EcsServer`` and its open connections."""
 
     daemon_threads = True
     request_queue_size = LISTEN_BACKLOG  # bursts of connections (the default is 5)
@@ -141,7 +141,7 @@ class HttpServer(ThreadingHTTPServer):
         """A connection's handler failed: a client gone away is no error; the rest is a
         bug, logged to the server's log (never to stderr, never to the client)."""
         if not isinstance(sys.exc_info()[1], OSError):
-            self.app.log_exception()
+            self.app._log_exception()
 
     def close_connections(self) -> None:
         """Wake the handler threads waiting on kept-alive connections: they end."""
@@ -186,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except Exception as exc:
             self.close_connection = True
-            self.app.log_exception()
+            self.app._log_exception()
             if not self._answered:
                 with contextlib.suppress(OSError):
                     self.send_error(500, f"pytest-ecs-tasks internal error: {type(exc).__name__}")
@@ -253,7 +253,7 @@ class Handler(BaseHTTPRequestHandler):
             self._ecs(body)
 
     def _ecs(self, body: bytes) -> None:
-        self.app.catch_up()
+        self.app._catch_up()
         target = self.headers.get("X-Amz-Target", "")
         prefix, _, operation = target.partition(".")
         service = "ecs" if target.startswith(TARGET_PREFIX) else OTHER_SERVICES.get(prefix + ".")
@@ -271,11 +271,11 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items()}
         try:
             if service == "ecs":
-                answer = self.app.ecs_request(operation, headers, body)
+                answer = self.app._ecs_request(operation, headers, body)
             else:
-                answer = self.app.other_request(service, operation, headers, body)
+                answer = self.app._other_request(service, operation, headers, body)
         except Exception as exc:
-            self.app.log_exception()
+            self.app._log_exception()
             answer = ecs_error(
                 500,
                 "ServerException",
@@ -288,12 +288,14 @@ class Handler(BaseHTTPRequestHandler):
         if refusal is not None:
             self._refuse(*refusal)
             return
-        self.app.catch_up()
-        status, value = self.app.control(self.command, path, body if self.command != "GET" else b"")
+        self.app._catch_up()
+        status, value = self.app._control_request(
+            self.command, path, body if self.command != "GET" else b""
+        )
         try:
             data = json.dumps(value, allow_nan=False).encode()
         except ValueError as exc:
-            self.app.log_exception()
+            self.app._log_exception()
             status, data = 500, json.dumps({"error": f"unanswerable: {exc}"}).encode()
         self._send(status, {"Content-Type": _JSON}, data)
 
@@ -486,4 +488,4 @@ class Handler(BaseHTTPRequestHandler):
         self.log_message('"%s" %s %s', getattr(self, "requestline", ""), code, note or "-")
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.app.log_line(escape(f"{self.address_string()} - {format % args}"))
+        self.app._log_line(escape(f"{self.address_string()} - {format % args}"))

@@ -1,8 +1,8 @@
 """What every operation of the fake ECS service shares: its settings, its state
 (regions, clusters as incarnations, tasks) and the lookups into that state.
 
-:class:`ServiceCore` is the base of the operations (``tasks.py``, ``clusters.py``, ``tags.py``)
-and of :class:`~pytest_ecs_tasks._service.dispatch.EcsService`, which puts them behind
+``ServiceCore`` is the base of the operations (``tasks.py``, ``clusters.py``, ``tags.py``)
+and of ``EcsService``, which puts them behind
 requests. Nothing here imports pytest or moto.
 """
 
@@ -78,14 +78,20 @@ class ClusterMirror(Protocol):
 
 @dataclass
 class Call:
-    """One API call the fake answered."""
+    """One API call the fake answered, as ``FakeEcs.calls`` lists them."""
 
     operation: str
+    """The ECS operation, like ``"DescribeTasks"``."""
     region: str
+    """The region the client called."""
     params: dict[str, Any]
+    """The request's parameters, as the client sent them (boto3's names)."""
     at: datetime
+    """The fake clock's time when the call was answered."""
     response: dict[str, Any] | None = None
+    """What the call returned, in boto3's shape (``None`` if it failed)."""
     error: EcsError | None = None
+    """The error the call was answered with (``None`` if it succeeded)."""
 
     def __repr__(self) -> str:
         outcome = f"error={self.error.code}" if self.error else "ok"
@@ -214,7 +220,7 @@ class ServiceCore:
         self._pop_wake()
 
     def _pop_wake(self) -> Any:
-        """Take the service filed next (after :meth:`_next_wake`) off the heap."""
+        """Take the service filed next (after ``_next_wake``) off the heap."""
         service = heapq.heappop(self._wakes)[2]
         service.wake_key = None
         return service

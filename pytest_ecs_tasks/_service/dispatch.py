@@ -1,9 +1,9 @@
 """The fake ECS task service: requests in, responses or ECS errors out.
 
-:data:`OPERATIONS` is the one list of what the fake serves, and who answers
+``OPERATIONS`` is the one list of what the fake serves, and who answers
 each; every other ECS operation falls through to moto. Every operation takes the
 request as the service receives it (decoded JSON) and answers in boto3's shape
-(``datetime`` timestamps) or raises :class:`EcsError`. :meth:`EcsService.dispatch`
+(``datetime`` timestamps) or raises ``EcsError``. ``EcsService.dispatch``
 puts the same behind raw bytes for a transport.
 The operations live beside this module, one module per resource: ``tasks.py``
 (DescribeTasks, StopTask, ListTasks), ``run_task.py`` (RunTask), ``services.py``
@@ -58,7 +58,7 @@ class EcsService(TaskOperations, ServiceOperations, ClusterOperations, TagOperat
 
         A bug in the fake answers as the service would (a 500 ``ServerException``
         that says what broke): a client sees a service error, never a broken reply.
-        The Python API calls :meth:`handle` instead, so there the bug is raised
+        The Python API calls ``handle`` instead, so there the bug is raised
         as it is, with its traceback."""
         if operation not in OPERATIONS:
             self._before_other_ecs(region)
@@ -88,7 +88,7 @@ class EcsService(TaskOperations, ServiceOperations, ClusterOperations, TagOperat
     def handle(
         self, region: str, operation: str, params: dict[str, Any], *, record: bool = True
     ) -> dict[str, Any]:
-        """Answer one request (decoded JSON) in boto3's shape, or raise :class:`EcsError`."""
+        """Answer one request (decoded JSON) in boto3's shape, or raise ``EcsError``."""
         answer = OPERATIONS.get(operation)
         if answer is None:
             raise EcsError(

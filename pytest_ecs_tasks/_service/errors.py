@@ -32,15 +32,20 @@ def http_status(code: str) -> int:
 
 
 class EcsError(Exception):
-    """An error the fake ECS service answers a request with."""
+    """An error the fake ECS service answers a request with: a ``Call``'s
+    ``error``. The client raises it as botocore's ``ClientError`` with this
+    ``code`` and ``message``."""
 
     def __init__(self, code: str, message: str | None = None) -> None:
         self.code = code
+        """The error code, like ``"ClusterNotFoundException"``."""
         self.message = message if message is not None else DEFAULT_MESSAGES.get(code, code)
+        """The message, the service's own for the code unless one was given."""
         super().__init__(f"{code}: {self.message}")
 
     @property
     def status(self) -> int:
+        """The HTTP status the service answers it with (500 for server-side errors, else 400)."""
         return http_status(self.code)
 
     def body(self) -> dict[str, str]:

@@ -13,16 +13,23 @@ __all__ = ["Fault", "Faults"]
 
 @dataclass
 class Fault:
-    """``times`` more calls of ``operation`` fail with ``code`` (``None``: every call)."""
+    """An injected error, as ``FakeEcs.fail()`` returns it: the next ``times``
+    calls of ``operation`` fail with ``code`` (``times=None``: every call)."""
 
     operation: str
+    """The ECS operation it answers, like ``"DescribeTasks"``."""
     code: str
+    """The error code the call raises, like ``"ThrottlingException"``."""
     message: str | None
+    """The error message (``None``: the service's usual one for ``code``)."""
     times: int | None
+    """How many calls it answers (``None``: every call until the test ends)."""
     used: int = 0
+    """How many calls it has answered so far."""
 
     @property
     def exhausted(self) -> bool:
+        """Whether it has answered its ``times`` calls."""
         return self.times is not None and self.used >= self.times
 
     def __str__(self) -> str:

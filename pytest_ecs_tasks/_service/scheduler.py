@@ -2,7 +2,7 @@
 
 A service is filed (``core.ServiceCore._file_wake``) under the next moment one of
 its tasks changes, or a new task counts as healthy, or a back-off ends. As the clock
-passes that moment, :meth:`ServiceScheduler._wake` reads the service's tasks *at
+passes that moment, ``ServiceScheduler._wake`` reads the service's tasks *at
 that moment* (a task's state is a pure function of its timeline and a time) and
 acts as the scheduler does then: it counts tasks that failed to start for the
 deployment circuit breaker, fails or rolls back a deployment, starts tasks up to the

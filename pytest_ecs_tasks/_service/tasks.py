@@ -74,7 +74,7 @@ class TaskOperations(RunTaskOperations):
     def _task_ref_or_missing(
         self, region_state: RegionState, ref: object
     ) -> tuple[str, str | None, str | None]:
-        """As :meth:`_task_ref`, but a malformed id is reported MISSING when the
+        """As ``_task_ref``, but a malformed id is reported MISSING when the
         (inferred) ``invalid_task_ids`` behaviour says so."""
         try:
             return self._task_ref(region_state, ref)

@@ -1,7 +1,7 @@
 """What the tasks' timelines show beyond DescribeTasks, written as the clock passes:
 EventBridge's task state change events and the containers' log lines.
 
-:class:`TimelineFeed` keeps, for every task that will still change, the next moment
+``TimelineFeed`` keeps, for every task that will still change, the next moment
 it changes at, in one heap: a clock move pops only the tasks whose moment has
 passed, so its cost is that of the tasks that change, never of all tasks stored.
 At each moment a task's ``version`` goes up it emits an ``ECS Task State Change``
@@ -52,7 +52,7 @@ class DeliveryWarning(UserWarning):
 
 
 class EventSink(Protocol):
-    """Where events go besides :attr:`TimelineFeed.events` (moto's EventBridge)."""
+    """Where events go besides ``TimelineFeed.events`` (moto's EventBridge)."""
 
     def wants(self, region: str, account_id: str) -> bool:
         """Whether an event of ``region`` may go anywhere (a rule exists to match it):
@@ -153,7 +153,7 @@ class TimelineFeed:
         return heap[0][0] if heap else None
 
     def step(self, render: Callable[[TaskEntry, datetime], dict[str, Any]]) -> None:
-        """Emit what the next moment filed owes (call after :meth:`next_at`)."""
+        """Emit what the next moment filed owes (call after ``next_at``)."""
         moment, _, entry = heapq.heappop(self._heap)
         entry.feed_key = None
         try:
@@ -215,7 +215,7 @@ class TimelineFeed:
         render: Callable[[TaskEntry, datetime], dict[str, Any]],
     ) -> None:
         """Keep the event of ``entry`` at ``moment``, and deliver it where a rule may want
-        it. It is rendered only then, or when :attr:`events` is read: a task's record at
+        it. It is rendered only then, or when ``events`` is read: a task's record at
         a past moment stays what it was (a later stop changes only what comes after)."""
         self.events_total += 1
         pending = _Pending(entry, moment, render)

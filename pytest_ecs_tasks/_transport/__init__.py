@@ -1,7 +1,7 @@
 """Floor 2 transport: put the fake ECS service behind real boto3 clients.
 
-:class:`EcsRoute` sends every boto3 ECS request to a dispatch function inside
-moto's ``mock_aws``; :func:`install_sleeper` decides what botocore's waiter and
+``EcsRoute`` sends every boto3 ECS request to a dispatch function inside
+moto's ``mock_aws``; ``install_sleeper`` decides what botocore's waiter and
 retry sleeps do, so they can advance a fake clock instead of the wall clock.
 """
 

@@ -8,22 +8,22 @@ fails with ``TypeError: object bytes can't be used in 'await' expression``
 after the service has already acted on it. While a route is active:
 
 * moto's stubber answers with a response both kinds of client read
-  (:mod:`.aio_answers`): its ``content`` and ``text`` can also be awaited,
+  (``.aio_answers``): its ``content`` and ``text`` can also be awaited,
   and its raw body reads as a file for botocore and as an aiohttp response
   for aiobotocore. Nothing fails in the client after the service acted.
 * aiobotocore's own names are patched, each when its module is imported (so
   having aiobotocore installed costs nothing until the code under test imports
   it): request bodies that read asynchronously (checksummed uploads) are read
   into bytes before moto sees them; requests to AWS that nobody answered go to
-  the stubber, or raise :class:`UnansweredRequestError`, instead of leaving
+  the stubber, or raise ``UnansweredRequestError``, instead of leaving
   the machine; clients without credentials, or with credentials that refresh
   over the network, sign with moto's; endpoints made now keep refusing to
   reach AWS after the fake stops; and waiter polls, retry back-offs and
   the adaptive rate limiter sleep through the installed sleeper (the fake
   clock), or for real when none is installed.
 
-aiobotocore releases outside :data:`SUPPORTED` are not patched: their clients
-get :class:`AsyncClientError`, saying what to install, before the fake sees
+aiobotocore releases outside ``SUPPORTED`` are not patched: their clients
+get ``AsyncClientError``, saying what to install, before the fake sees
 the request.
 """
 
@@ -280,7 +280,7 @@ _PATCHES: dict[str, Callable[[ModuleType], list[_Undo]]] = {
 
 
 class _Patcher:
-    """Applies :data:`_PATCHES` to the aiobotocore modules loaded now and as they load."""
+    """Applies ``_PATCHES`` to the aiobotocore modules loaded now and as they load."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -327,7 +327,7 @@ def _refuse_unsent(module: ModuleType, problem: str) -> _Undo:
 
 
 class _PatchingLoader(importlib.abc.Loader):
-    """Loads a module with its own loader, then lets :class:`_Patcher` patch it."""
+    """Loads a module with its own loader, then lets ``_Patcher`` patch it."""
 
     def __init__(self, loader: Any, patcher: _Patcher) -> None:
         self._loader = loader

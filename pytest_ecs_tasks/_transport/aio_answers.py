@@ -2,8 +2,8 @@
 
 aiobotocore awaits a response's ``content``; botocore reads it as bytes. moto's
 stubber builds botocore's ``AWSResponse`` around a ``BytesIO``; while a route
-is active it builds :class:`_Response` around :class:`_Raw` instead, which
-serve both. See :mod:`.aio` for the rest of what serves aiobotocore clients.
+is active it builds ``_Response`` around ``_Raw`` instead, which
+serve both. See ``.aio`` for the rest of what serves aiobotocore clients.
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ __all__ = ["AsyncClientError", "answer_both_kinds", "settle_body"]
 
 
 class AsyncClientError(BotoCoreError):
-    """An aiobotocore client the fake cannot serve in-process."""
+    """An aiobotocore (or aioboto3) request the fake cannot serve in-process: the
+    installed aiobotocore is outside the supported range (the ``async`` extra
+    installs one inside it), or the request's body is a stream that waits for
+    data. The message says which, and what to do. A botocore ``BotoCoreError``, so
+    the client raises it as it would a connection problem; the request never
+    reaches AWS."""
 
     fmt = "{problem}"
 
@@ -144,7 +149,7 @@ class _Response(AWSResponse):
 
 
 def answer_both_kinds() -> Callable[[], None]:
-    """Make moto's stubber answer with :class:`_Response`; return the undo."""
+    """Make moto's stubber answer with ``_Response``; return the undo."""
     from moto.core import botocore_stubber as stubber_module
 
     namespace = vars(stubber_module)

@@ -8,7 +8,7 @@ raises ``ProfileNotFound`` / ``ConfigParseError`` when the client is made), and
 a region configured on the laptop would send the code under test's clients
 somewhere the fake's tasks are not.
 
-While :func:`isolate` is in force, every ``AWS_*`` variable is put aside except
+While ``isolate`` is in force, every ``AWS_*`` variable is put aside except
 ``AWS_DATA_PATH`` (where the user keeps extra botocore models), and the
 environment says only this: fake credentials (moto's), the fake's home region
 (``AWS_DEFAULT_REGION`` and ``AWS_REGION``, so clients made without a region

@@ -3,7 +3,7 @@
 moto answers AWS requests from a single ``BotocoreStubber`` object, which it
 registers as a ``before-send`` handler in botocore's built-in handler list when
 moto is imported, so every client created after that (before or during a mock)
-sends its requests through it. While at least one :class:`EcsRoute` is active,
+sends its requests through it. While at least one ``EcsRoute`` is active,
 that stubber's ``process_request`` is wrapped: a request whose ``X-Amz-Target``
 header names an ECS operation goes to the innermost active route's dispatch
 function, whatever URL the client was pointed at; anything else, and any ECS
@@ -24,7 +24,7 @@ stubber among its handlers, so its requests would go to the network; one made
 with no credentials in the environment raises ``NoCredentialsError`` before it
 sends anything. While a route is active, ``Endpoint._send`` (where every
 request nobody answered goes out) hands a request addressed to an AWS domain to
-the stubber, and one still unanswered raises :class:`UnansweredRequestError`
+the stubber, and one still unanswered raises ``UnansweredRequestError``
 instead of leaving the machine. A client with
 no credentials, or with credentials that refresh themselves over the network
 (SSO, assumed roles, instance metadata), signs with moto's fake ones instead.
@@ -90,9 +90,9 @@ _routes: Nested[EcsRoute] = Nested(lambda: _install())
 class EcsRoute:
     """Send the ECS requests of every boto3 client to ``dispatch`` while active.
 
-    :meth:`start` starts moto's ``mock_aws`` (joining the caller's, with its
+    ``start`` starts moto's ``mock_aws`` (joining the caller's, with its
     data, if one is already active) and routes ECS requests to ``dispatch``;
-    :meth:`stop` undoes both. Routes nest: the most recently started active
+    ``stop`` undoes both. Routes nest: the most recently started active
     route answers, and stopping it hands ECS back to the one started before.
     Active routes share one ``mock_aws``, started with the first and stopped
     with the last, so they may also be stopped in any order.
@@ -152,7 +152,7 @@ def _install() -> Callable[[], None]:
         return moto_process_request(request)
 
     def uninstall() -> None:
-        """Put back what :func:`_install` replaced and stop its ``mock_aws``."""
+        """Put back what ``_install`` replaced and stop its ``mock_aws``."""
         try:
             if own_process_request is None:
                 del vars(botocore_stubber)["process_request"]
@@ -179,7 +179,9 @@ def _install() -> Callable[[], None]:
 
 
 class UnansweredRequestError(BotoCoreError):
-    """A request to AWS that neither the fake nor moto answers, stopped before it left."""
+    """A request to AWS that neither the fake nor moto answers, stopped before it
+    left: while a fake is active, nothing reaches real AWS. A botocore
+    ``BotoCoreError``; the message names the URL."""
 
     fmt = (
         "pytest-ecs-tasks stopped a request to {url} while the fake ECS is active: neither "
@@ -235,7 +237,10 @@ def _answer_every_client() -> Callable[[], None]:
 
 
 class StaleClientError(BotoCoreError):
-    """A client made while a fake ECS was active, used after the fake stopped."""
+    """A client made while a fake ECS was active, used after the fake stopped: its
+    request would have gone to real AWS, so it is stopped instead. Make clients
+    inside the test (or the ``with FakeEcs()`` block) that uses them. A botocore
+    ``BotoCoreError``."""
 
     fmt = (
         "pytest-ecs-tasks stopped a request to {url}: this client was made while a fake "
@@ -246,7 +251,7 @@ class StaleClientError(BotoCoreError):
 
 def guard_endpoint(endpoint: Any) -> Any:
     """Keep ``endpoint`` (made while a route is active) from reaching AWS after the
-    last route stops: its requests to AWS then raise :class:`StaleClientError`.
+    last route stops: its requests to AWS then raise ``StaleClientError``.
 
     The guard is the endpoint's own ``_send`` (an instance attribute, sync or
     async like the class's), so nothing outlives the endpoint.
@@ -293,7 +298,7 @@ def is_aws_url(url: str) -> bool:
 
 def answer_unsent(request: AWSPreparedRequest) -> Any:
     """Answer a request to AWS that no ``before-send`` handler answered: through
-    moto's stubber (and so the route), or raise :class:`UnansweredRequestError`."""
+    moto's stubber (and so the route), or raise ``UnansweredRequestError``."""
     from moto.core.models import botocore_stubber
 
     answer = botocore_stubber("before-send", request=request)

@@ -1,7 +1,7 @@
 """What the fake needs of moto's EC2: the subnets and security groups RunTask names,
 and the ENIs (elastic network interfaces) of the awsvpc tasks it starts.
 
-:class:`MotoNetwork` is the service's ``network`` lookup (``_fake.py`` passes it in;
+``MotoNetwork`` is the service's ``network`` lookup (``_fake.py`` passes it in;
 the service never imports moto). With it, a task's ENI exists in moto's EC2 as it
 does in AWS: in the subnet RunTask named, with a private IP from that subnet's
 range (and a public IP when ``assignPublicIp`` is ``ENABLED``), described
@@ -51,7 +51,7 @@ class MotoNetwork:
         return None
 
     def create_interface(self, region: str, account_id: str, **interface: Any) -> dict[str, str]:
-        """Make an ENI in ``interface["subnet_id"]`` (which :meth:`missing_subnet` found),
+        """Make an ENI in ``interface["subnet_id"]`` (which ``missing_subnet`` found),
         with its ``security_groups``, ``public_ip`` and ``description``, as ECS makes
         a task's: its attachment details (``subnetId``, ``networkInterfaceId``,
         ``macAddress``, ``privateIPv4Address``) and ``availabilityZone``."""

@@ -1,9 +1,9 @@
 """What the fake needs of moto's ECS: the one module that reads or changes moto's
 ECS state (``ecs_backends``).
 
-- :func:`task_definition`: a task definition registered through moto, for RunTask.
-- :func:`reset_account`: clear moto's ECS state of an account (``FakeEcs.reset()``).
-- :class:`MotoClusters`: keep moto's ECS aware of the clusters the fake creates
+- ``task_definition``: a task definition registered through moto, for RunTask.
+- ``reset_account``: clear moto's ECS state of an account (``FakeEcs.reset()``).
+- ``MotoClusters``: keep moto's ECS aware of the clusters the fake creates
   and deletes, and tell the fake what moto runs on them (services, container
   instances).
 
@@ -12,9 +12,9 @@ answers what the fake leaves to it (CreateService and the other service calls,
 RegisterContainerInstance, PutClusterCapacityProviders, ...), would otherwise
 know none of those clusters and answer ``ClusterNotFoundException``.
 
-:class:`MotoClusters` is the service's cluster mirror (``cluster_mirror=`` of
+``MotoClusters`` is the service's cluster mirror (``cluster_mirror=`` of
 ``EcsService``, passed in by ``fake.py``; the service never imports moto). Its
-:meth:`~MotoClusters.sync` makes moto's ECS backend of a region hold a cluster
+``sync`` makes moto's ECS backend of a region hold a cluster
 record for each cluster the fake has ACTIVE there (same name, ARN and tags; the
 fake's settings when moto's record is made), and none for a name the fake
 deleted: that one goes from moto with its (inactive) services, container

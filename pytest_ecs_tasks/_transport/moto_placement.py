@@ -3,7 +3,7 @@ capacity providers (PutClusterCapacityProviders goes to moto), its default
 capacity provider strategy and its registered container instances, and a task
 definition's tags and task role (which ``moto_ecs.task_definition`` leaves out).
 
-:class:`MotoPlacement` is the service's ``placement`` lookup (``_fake.py`` passes it
+``MotoPlacement`` is the service's ``placement`` lookup (``_fake.py`` passes it
 in; the service never imports moto). The service syncs its clusters into moto (its
 cluster mirror) before asking, so moto holds a record for each of them.
 

@@ -49,7 +49,7 @@ _virtual_seconds = 0.0  # seconds slept through sleepers so far, process-wide, n
 
 
 class _Installed:
-    """One :func:`install_sleeper` call, told apart from others by identity."""
+    """One ``install_sleeper`` call, told apart from others by identity."""
 
     def __init__(self, sleeper: Sleeper) -> None:
         self.sleeper = sleeper
