@@ -127,9 +127,8 @@ def _clients(data: Mapping[str, Any]) -> list[str]:
         "parsing, not the fake's: the floor parsed the same way (a canned answer, no service",
         f"at all) is slower by about as much ({extra}), and a call to real AWS through that",
         "client pays it too. The fake / Stubber targets below are checked with the client",
-        "made inside",
-        f"the fake; with the client made before it, fake / Stubber at {size:,} stored is",
-        f"{worst:.2f}x at most, {verdict} the same 2x limit.",
+        "made inside the fake; with the client made before it, fake / Stubber at",
+        f"{size:,} stored is {worst:.2f}x at most, {verdict} the same 2x limit.",
         "",
     ]
     return lines
