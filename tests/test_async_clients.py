@@ -487,3 +487,31 @@ async def test_events_and_log_lines_reach_async_clients_as_the_waiter_moves_the_
     statuses = [json.loads(m["Body"])["detail"]["lastStatus"] for m in received["Messages"]]
     assert statuses[0] == "PENDING" and statuses[-1] == "STOPPED"
     assert len(statuses) == len(ecs_tasks.events)
+
+
+@pytest.mark.asyncio
+async def test_a_client_made_before_the_fake_parses_timestamps_the_fast_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An aiobotocore client made before the fake started reads the fake's answers
+    with the fake's timestamp parsing (botocore's results), as a boto3 client does."""
+    import botocore.parsers
+
+    slow_calls: list[object] = []
+    own = botocore.parsers.DEFAULT_TIMESTAMP_PARSER
+
+    def counted(value: str) -> Any:
+        slow_calls.append(value)
+        return own(value)
+
+    monkeypatch.setattr(botocore.parsers, "DEFAULT_TIMESTAMP_PARSER", counted)
+    async with ecs_client("us-east-1") as early:
+        with FakeEcs() as fake:
+            arn = fake.run_task(runs_for=60)["taskArn"]
+            fake.clock.advance(minutes=5)
+            expected = fake.client().describe_tasks(tasks=[arn])["tasks"][0]
+            (got,) = (await early.describe_tasks(tasks=[arn]))["tasks"]
+
+    assert slow_calls == []
+    assert got["stoppedAt"] == expected["stoppedAt"]
+    assert got == expected

@@ -590,3 +590,53 @@ def test_fast_timestamp_parsing_gives_botocores_results(
     finally:
         monkeypatch.undo()
         time_module.tzset()
+
+
+def test_a_client_made_before_the_fake_parses_timestamps_as_fast_and_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A default client made before the fake started gets the fake's timestamp
+    parsing (botocore's results, faster) while the fake runs, and botocore's own
+    again once it stops; a client given its own parser keeps it."""
+    import botocore.parsers
+
+    from pytest_ecs_tasks import FakeEcs
+
+    slow_calls: list[object] = []
+    own = botocore.parsers.DEFAULT_TIMESTAMP_PARSER
+
+    def counted(value: str) -> datetime:
+        slow_calls.append(value)
+        parsed: datetime = own(value)
+        return parsed
+
+    monkeypatch.setattr(botocore.parsers, "DEFAULT_TIMESTAMP_PARSER", counted)
+    early = boto3.session.Session().client("ecs", region_name="us-east-1")
+    own_parser: list[object] = []
+    session = botocore.session.Session()
+    factory = session.get_component("response_parser_factory")
+
+    def chosen(value: str) -> datetime:
+        own_parser.append(value)
+        parsed: datetime = own(value)
+        return parsed
+
+    factory.set_parser_defaults(timestamp_parser=chosen)
+    mine = boto3.session.Session(botocore_session=session).client("ecs", region_name="us-east-1")
+
+    with FakeEcs() as fake:
+        arn = fake.run_task(runs_for=60)["taskArn"]
+        fake.clock.advance(minutes=5)
+        inside = fake.client()
+        expected = inside.describe_tasks(tasks=[arn])["tasks"][0]
+        got = early.describe_tasks(tasks=[arn])["tasks"][0]
+        assert slow_calls == []
+        assert got == expected
+        assert got["stoppedAt"] == expected["stoppedAt"]
+        assert type(got["stoppedAt"].tzinfo) is type(expected["stoppedAt"].tzinfo)
+        mine.describe_tasks(tasks=[arn])
+        assert own_parser  # a parser the user chose is theirs to keep
+
+    # The fake has stopped: botocore's own parsing again.
+    parser = botocore.parsers.ResponseParserFactory().create_parser("json")
+    assert parser._timestamp_parser is counted  # type: ignore[attr-defined]

@@ -270,8 +270,15 @@ def _patch_standard(module: ModuleType) -> list[_Undo]:
     return undo
 
 
+def _patch_parsers(module: ModuleType) -> list[_Undo]:
+    from .moto_bridge import quick_timestamps
+
+    return [quick_timestamps(module.AioResponseParserFactory)]
+
+
 _PATCHES: dict[str, Callable[[ModuleType], list[_Undo]]] = {
     "aiobotocore.endpoint": _patch_endpoint,
+    "aiobotocore.parsers": _patch_parsers,
     "aiobotocore.waiter": _patch_waiter,
     "aiobotocore.signers": _patch_signers,
     "aiobotocore.retries.bucket": _patch_bucket,

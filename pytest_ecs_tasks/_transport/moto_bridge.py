@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 
 import boto3
 import boto3.session
+import botocore.parsers
 import botocore.session
 from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.endpoint import Endpoint, EndpointCreator
@@ -227,11 +228,40 @@ def _answer_every_client() -> Callable[[], None]:
     setattr(Endpoint, "_send", _send)  # noqa: B010 (a private name mypy does not know)
     setattr(RequestSigner, "get_auth_instance", get_auth_instance)  # noqa: B010
     setattr(EndpointCreator, "create_endpoint", create_endpoint)  # noqa: B010
+    undo_parsers = quick_timestamps(ResponseParserFactory)
 
     def undo() -> None:
+        undo_parsers()
         setattr(Endpoint, "_send", own_send)  # noqa: B010
         setattr(RequestSigner, "get_auth_instance", own_auth)  # noqa: B010
         setattr(EndpointCreator, "create_endpoint", own_create_endpoint)  # noqa: B010
+
+    return undo
+
+
+def quick_timestamps(factory_class: type) -> Callable[[], None]:
+    """Make the parsers ``factory_class`` creates read timestamps with
+    :func:`_parse_timestamp` (botocore's results, faster) while a fake is active,
+    unless their factory was given a timestamp parser of its own: so a client made
+    before the fake started parses its answers as fast as one made inside it.
+    botocore asks its endpoint's factory for a new parser for every response, so
+    this reaches every client, whenever it was made. Returns what undoes it."""
+    own_create_parser = vars(factory_class)["create_parser"]
+
+    def create_parser(factory: Any, protocol_name: str) -> Any:
+        parser = own_create_parser(factory, protocol_name)
+        if (
+            "timestamp_parser" not in getattr(factory, "_defaults", {"timestamp_parser": None})
+            and getattr(parser, "_timestamp_parser", None)
+            is botocore.parsers.DEFAULT_TIMESTAMP_PARSER
+        ):
+            parser._timestamp_parser = _parse_timestamp
+        return parser
+
+    setattr(factory_class, "create_parser", create_parser)  # noqa: B010
+
+    def undo() -> None:
+        setattr(factory_class, "create_parser", own_create_parser)  # noqa: B010
 
     return undo
 
