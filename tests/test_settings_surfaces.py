@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import pytest
@@ -252,9 +254,9 @@ def test_serve_refuses(row: Bad, joined: bool, capsys: pytest.CaptureFixture[str
     assert last == f"ecs-tasks serve: error: {flag}={row.text!r}: {row.reason}"
 
 
-def test_serve_accepts_the_same_and_its_control_api_shows_them() -> None:
-    goods = [r for r in GOOD if "serve" in SURFACES[r.option]]
-    flags = [arg for r in goods for arg in (f"--{r.option.replace('_', '-')}", r.text)]
+@contextmanager
+def _served(*flags: str) -> Iterator[str]:
+    """``ecs-tasks serve`` in its own process, as a user starts it: its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     with subprocess.Popen(
         [sys.executable, "-m", "pytest_ecs_tasks", "serve", "--port", "0", "--quiet", *flags],
@@ -267,12 +269,18 @@ def test_serve_accepts_the_same_and_its_control_api_shows_them() -> None:
             assert server.stdout is not None
             first = server.stdout.readline()
             assert first.startswith("Serving fake ECS at "), first
-            url = first.split(" at ", 1)[1].strip()
-            token = {"Authorization": "Bearer t0ken-t0ken-t0ken-1"}
-            status, _, shown = http(f"{url}/_ecs_tasks/settings", {}, headers=token)
+            yield first.split(" at ", 1)[1].strip()
         finally:
             server.terminate()
             server.wait(TIMEOUT)
+
+
+def test_serve_accepts_the_same_and_its_control_api_shows_them() -> None:
+    goods = [r for r in GOOD if "serve" in SURFACES[r.option]]
+    flags = [arg for r in goods for arg in (f"--{r.option.replace('_', '-')}", r.text)]
+    with _served(*flags) as url:
+        token = {"Authorization": "Bearer t0ken-t0ken-t0ken-1"}
+        status, _, shown = http(f"{url}/_ecs_tasks/settings", {}, headers=token)
 
     assert status == 200
     expected = {
@@ -373,21 +381,8 @@ def test_the_clock_advises_the_marker_ini_and_flag(pytester: pytest.Pytester) ->
 
 
 def test_the_clock_advises_serve_start() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    with subprocess.Popen(
-        [sys.executable, "-m", "pytest_ecs_tasks", "serve", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    ) as server:
-        try:
-            assert server.stdout is not None
-            url = server.stdout.readline().split(" at ", 1)[1].strip()
-            status, _, answer = http(f"{url}/_ecs_tasks/clock/advance", {"by": -5})
-        finally:
-            server.terminate()
-            server.wait(TIMEOUT)
+    with _served() as url:
+        status, _, answer = http(f"{url}/_ecs_tasks/clock/advance", {"by": -5})
 
     assert status == 400
     # Not the marker's option: a served fake is configured by serve's own flags.
