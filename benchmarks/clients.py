@@ -7,13 +7,17 @@ A user of the fake has two kinds of boto3 client:
   parser turns epoch timestamps into datetimes with the fake's faster parser
   (same results as botocore's).
 * **made before the fake** (``before``): a default client made before the fake
-  started (at import time, in a session fixture). Its response parser was bound
-  when it was made, so it parses with botocore's own parser, which builds a new
-  ``dateutil`` ``tzlocal()`` for every timestamp.
+  started (at import time, in a session fixture). While a fake is active, the
+  parsers botocore creates for it (one per response) get the fake's timestamp
+  parser too; outside a fake it parses with botocore's own parser, which builds a
+  new ``dateutil`` ``tzlocal()`` for every timestamp.
 
 And two floors that never reach ECS: botocore's ``Stubber`` (no wire and no
 parsing), and a canned answer at ``before-send`` (serialise, sign and parse still
-run: the floor of any boto3 call), parsed like either kind of client.
+run: the floor of any boto3 call), parsed with either timestamp parser (``PARSERS``):
+the fake's, as both kinds of client parse while a fake is active, or botocore's
+own, as the client made before the fake parses outside it. Each floor's parser is
+set on its session, so whether a fake is active when it is called changes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.parsers
 import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
@@ -42,6 +47,13 @@ LABEL = {
 JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}
 KEY_ID, SECRET = "FOOBARKEY", "FOOBARSECRET"
 KEYS = {"aws_access_key_id": KEY_ID, "aws_secret_access_key": SECRET}
+
+#: The timestamp parsers a floor parses with, as the page names them.
+PARSERS = ("fake", "botocore")
+PARSER_LABEL = {
+    "fake": "the fake's timestamp parser",
+    "botocore": "botocore's own timestamp parser",
+}
 
 
 def inside_client() -> ECSClient:
@@ -103,18 +115,26 @@ def without_moto(session: Any) -> Any:
     return session
 
 
-def _session(kind: str) -> botocore.session.Session:
-    if kind == "inside":  # the session the fake gives boto3.client(): its faster parser
-        from pytest_ecs_tasks._transport.moto_bridge import _Sessions
+def fake_timestamps() -> Any:
+    """The fake's timestamp parser (botocore's results, faster)."""
+    from pytest_ecs_tasks._transport.moto_bridge import _parse_timestamp
 
-        return _Sessions.botocore_session()
-    return botocore.session.Session()
+    return _parse_timestamp
 
 
-def floor_client(payload: bytes, kind: str = "before") -> ECSClient:
+def pin_parser(session: Any, parser: str) -> Any:
+    """``session`` with its timestamp parser chosen: ``"fake"`` or ``"botocore"``.
+    A started fake leaves a chosen parser alone, so a floor parses the same way
+    whether a fake is active or not."""
+    chosen = fake_timestamps() if parser == "fake" else botocore.parsers.DEFAULT_TIMESTAMP_PARSER
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=chosen)
+    return session
+
+
+def floor_client(payload: bytes, parser: str = "botocore") -> ECSClient:
     """A boto3 ECS client whose every call is answered by ``payload`` at before-send,
-    parsed as a client of ``kind`` parses (no moto stubber in its session)."""
-    session = without_moto(_session(kind))
+    parsed with ``parser``'s timestamps (no moto stubber in its session)."""
+    session = without_moto(pin_parser(botocore.session.Session(), parser))
     client: ECSClient = boto3.Session(botocore_session=session).client(
         "ecs", region_name=REGION, aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET
     )

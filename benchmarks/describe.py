@@ -4,7 +4,9 @@ With 1k, 5k, 10k and 100k tasks stored (added records and ``run_task`` tasks),
 every call of one size is timed in the same rounds, call after call: a 1k
 reference fake, the fake of that size through both kinds of client (see
 ``clients.py``), botocore's ``Stubber``, a canned answer at ``before-send``
-parsed like each kind of client, and at 1k and 5k plain moto. One ``mock_aws``
+parsed with the fake's timestamp parser (as both kinds of client parse while a
+fake is active) and with botocore's own (as the client made before the fake
+parses outside it), and at 1k and 5k plain moto. One ``mock_aws``
 holds it all: a started ``FakeEcs`` joins it and answers ECS, a stopped one hands
 ECS back to moto. The rows and targets are made in ``describe_report.py``.
 """
@@ -149,7 +151,7 @@ class DescribeResults:
     Candidate names: ``ref {kind}`` (the 1k reference fake) and ``fake {kind}`` (the
     fake of that size), both through the client made inside the fake; ``before
     {kind}`` (the fake of that size through the default client made before the
-    fake); ``stubber {kind}``; ``floor {kind} {client kind}``; ``moto``."""
+    fake); ``stubber {kind}``; ``floor {kind} {parser}`` (``clients.PARSERS``); ``moto``."""
 
     rounds: dict[int, dict[str, Timing]] = field(default_factory=dict)
     #: The same rounds' server side (before-send -> before-parse), fakes and moto only.
@@ -180,8 +182,8 @@ class DescribeResults:
     def stubber(self, kind: str) -> Timing:
         return self.pooled(f"stubber {kind}")
 
-    def floor(self, kind: str, client: str) -> Timing:
-        return self.pooled(f"floor {kind} {client}")
+    def floor(self, kind: str, parser: str) -> Timing:
+        return self.pooled(f"floor {kind} {parser}")
 
     def flatness(self, kind: str, size: int) -> float:
         """Median at ``size`` over median of the 1k reference fake, timed in the same rounds."""
@@ -193,8 +195,10 @@ class DescribeResults:
     def vs_stubber(self, kind: str, size: int, client: str = "inside") -> float:
         return self.fake(kind, size, client).median / self.rounds[size][f"stubber {kind}"].median
 
-    def vs_floor(self, kind: str, size: int, client: str = "inside") -> float:
-        floor = self.rounds[size][f"floor {kind} {client}"].median
+    def vs_floor(self, kind: str, size: int, client: str = "inside", parser: str = "fake") -> float:
+        """The fake through ``client`` over the floor parsed with ``parser``'s timestamps
+        (both kinds of client parse with the fake's while it is active)."""
+        floor = self.rounds[size][f"floor {kind} {parser}"].median
         return self.fake(kind, size, client).median / floor
 
     def fake_server(self, kind: str, size: int, client: str = "inside") -> Timing:
@@ -245,11 +249,11 @@ def measure(plan: Plan) -> DescribeResults:
             )
             switch.use(ref.fake)
             answer = clients.payload(ref.fake, ref.probe_arns, CLUSTER)
-            for ck in clients.KINDS:
-                floor = clients.floor_client(answer, ck)
+            for parser in clients.PARSERS:
+                floor = clients.floor_client(answer, parser)
                 fixed.append(
                     Candidate(
-                        f"floor {kind} {ck}", describe_call(floor, ref.probe_arns), switch=False
+                        f"floor {kind} {parser}", describe_call(floor, ref.probe_arns), switch=False
                     )
                 )
 

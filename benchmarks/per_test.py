@@ -1,10 +1,17 @@
 """Section 2 of the benchmarks: what a test using the fake costs.
 
 In process: ``FakeEcs().start()``, ``boto3.client("ecs")``, one DescribeTasks,
-``stop()``, against the same under a bare ``mock_aws``, interleaved. Through
-pytest: files of N tests (using ``ecs_tasks``; under a bare ``mock_aws``; empty),
-each run with ``pytest -p no:randomly -q`` in a subprocess. Each test makes its
-client inside its mock (the client made inside the fake, for the fake's tests).
+``stop()``, against the same under a bare ``mock_aws`` (moto's defaults) and under
+``mock_aws`` tuned with ``reset_boto3_session: False``, interleaved. Through
+pytest: files of N tests (using ``ecs_tasks``; under a bare ``mock_aws``; under the
+tuned ``mock_aws``; empty), each run with ``pytest -p no:randomly -q`` in a
+subprocess. Each test makes its client inside its mock (the client made inside the
+fake, for the fake's tests).
+
+Tuned moto leaves ``boto3.DEFAULT_SESSION`` alone, so only the first client of the
+process loads botocore's model; its price is that the default session made inside
+a mock (moto's fake credentials cached in it) stays the default after the mock
+ends. ``measure`` puts back the default session it found.
 """
 
 from __future__ import annotations
@@ -31,12 +38,15 @@ from harness import (
     pytest_env,
 )
 from moto import mock_aws
+from moto.core.config import DefaultConfig
 from plans import Plan
 from profiling import profile
 
 from pytest_ecs_tasks import FakeEcs
 
 MISSING_TASK = "0123456789abcdef0123456789abcdef"  # the one task id of the per-test benchmark
+#: moto's documented setting that keeps boto3's default session between mocks.
+TUNED: DefaultConfig = {"core": {"reset_boto3_session": False}}
 
 
 def fake_test() -> None:
@@ -50,9 +60,9 @@ def fake_test() -> None:
         fake.stop()
 
 
-def moto_test() -> None:
+def moto_test(config: DefaultConfig | None = None) -> None:
     """The same test under a bare ``mock_aws`` (moto knows no default cluster: an error reply)."""
-    mock = mock_aws()
+    mock = mock_aws(config=config)
     mock.start()
     try:
         client = boto3.client("ecs", region_name=REGION)
@@ -60,6 +70,11 @@ def moto_test() -> None:
             client.describe_tasks(cluster=CLUSTER, tasks=[MISSING_TASK])
     finally:
         mock.stop()
+
+
+def moto_tuned_test() -> None:
+    """The same test under ``mock_aws(config=TUNED)``: the default session is kept."""
+    moto_test(TUNED)
 
 
 _CONFTEST = """\
@@ -107,14 +122,20 @@ def test_describe(i):
             client.describe_tasks(cluster="default", tasks=["{task}"])
 """
 
+_TEST_MOTO_TUNED = _TEST_MOTO.replace(
+    "with mock_aws():", 'with mock_aws(config={{"core": {{"reset_boto3_session": False}}}}):'
+)
+
 
 def pytest_runs(plan: Plan) -> dict[str, Timing]:
-    """Wall time of ``pytest -p no:randomly -q`` over N tests: empty, ecs_tasks, mock_aws."""
+    """Wall time of ``pytest -p no:randomly -q`` over N tests: empty, ecs_tasks, mock_aws
+    (moto's defaults), mock_aws_tuned (``reset_boto3_session: False``)."""
     n = plan.pytest_tests
     files = {
         "empty": _TEST_EMPTY.format(n=n),
         "ecs_tasks": _TEST_FIXTURE.format(n=n, task=MISSING_TASK),
         "mock_aws": _TEST_MOTO.format(n=n, task=MISSING_TASK),
+        "mock_aws_tuned": _TEST_MOTO_TUNED.format(n=n, task=MISSING_TASK),
     }
     env = pytest_env()
     with tempfile.TemporaryDirectory(prefix="ecs-tasks-bench-") as tmp:
@@ -143,8 +164,10 @@ def pytest_runs(plan: Plan) -> dict[str, Timing]:
 
         run("empty")()  # warm the OS file cache
         # Interleaved; the long mock_aws file runs plan.pytest_moto_repeats times (25 s each).
-        order = ["empty", "ecs_tasks", "mock_aws"] * plan.pytest_moto_repeats
-        order += ["empty", "ecs_tasks"] * (plan.pytest_repeats - plan.pytest_moto_repeats)
+        order = ["empty", "ecs_tasks", "mock_aws_tuned", "mock_aws"] * plan.pytest_moto_repeats
+        order += ["empty", "ecs_tasks", "mock_aws_tuned"] * (
+            plan.pytest_repeats - plan.pytest_moto_repeats
+        )
         samples: dict[str, list[float]] = {name: [] for name in files}
         for name in order:
             start = time.perf_counter()
@@ -154,10 +177,16 @@ def pytest_runs(plan: Plan) -> dict[str, Timing]:
 
 
 def measure(plan: Plan) -> tuple[dict[str, Timing], dict[str, Timing]]:
-    """In process (interleaved), then through pytest."""
-    per_test = measure_interleaved(
-        {"ecs_tasks": fake_test, "mock_aws": moto_test}, plan.per_test_repeats
-    )
+    """In process (interleaved), then through pytest. The default session found is put
+    back afterwards (tuned moto leaves its own in place: comparison row M2)."""
+    saved = boto3.DEFAULT_SESSION
+    try:
+        per_test = measure_interleaved(
+            {"ecs_tasks": fake_test, "mock_aws": moto_test, "mock_aws_tuned": moto_tuned_test},
+            plan.per_test_repeats,
+        )
+    finally:
+        boto3.DEFAULT_SESSION = saved
     return per_test, pytest_runs(plan)
 
 
@@ -173,9 +202,18 @@ def report(
         f"fake/moto {fake_ms / moto_ms:.2f}x",
     )
     results.row(sec, "in process: mock_aws start, client, describe_tasks, stop", ms(moto_ms))
+    tuned_ms = per_test["mock_aws_tuned"].median
+    results.row(
+        sec,
+        "in process: the same under mock_aws tuned (reset_boto3_session: False)",
+        ms(tuned_ms),
+        f"fake/tuned moto {fake_ms / tuned_ms:.2f}x; default moto/tuned {moto_ms / tuned_ms:.1f}x",
+    )
     n = plan.pytest_tests
     base = runs["empty"].median
-    per = {name: (runs[name].median - base) / n for name in ("ecs_tasks", "mock_aws")}
+    per = {
+        name: (runs[name].median - base) / n for name in ("ecs_tasks", "mock_aws", "mock_aws_tuned")
+    }
     results.row(sec, f"pytest, {n} empty tests: whole run (the baseline)", ms(base))
     results.row(
         sec,
@@ -189,6 +227,13 @@ def report(
         f"pytest, {n} tests under mock_aws: per test",
         ms(per["mock_aws"]),
         f"whole run {runs['mock_aws'].median / 1000:.2f} s",
+    )
+    results.row(
+        sec,
+        f"pytest, {n} tests under mock_aws tuned (reset_boto3_session: False): per test",
+        ms(per["mock_aws_tuned"]),
+        f"fake/tuned moto {per['ecs_tasks'] / per['mock_aws_tuned']:.2f}x; "
+        f"whole run {runs['mock_aws_tuned'].median / 1000:.2f} s",
     )
     t = results.target(
         Target(

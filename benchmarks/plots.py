@@ -15,6 +15,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 KIND_LABEL = {"added": "added records", "run": "run_task tasks"}
 CLIENT_LABEL = {"inside": "client made inside the fake", "before": "client made before it"}
+PARSER_LABEL = {"fake": "the fake's parser", "botocore": "botocore's own parser"}
 COLOURS = {"added": "#1f77b4", "run": "#2ca02c"}
 
 
@@ -39,14 +40,14 @@ def describe_plot(path: Path, describe: Mapping[str, Any]) -> None:
     ax.plot(
         ends, [stub, stub], color="#7f7f7f", linestyle="--", label="Stubber (no wire, no parsing)"
     )
-    for client, style in (("inside", "-."), ("before", (0, (1, 3)))):
-        floor = sum(plot["floor"][client]) / len(plot["floor"][client])
+    for parser, style in (("fake", "-."), ("botocore", (0, (1, 3)))):
+        floor = sum(plot["floor"][parser]) / len(plot["floor"][parser])
         ax.plot(
             ends,
             [floor, floor],
             color="#9467bd",
             linestyle=style,
-            label=f"botocore's floor, parsed as by the {CLIENT_LABEL[client]}",
+            label=f"botocore's floor, parsed with {PARSER_LABEL[parser]}",
         )
     moto = {float(s): v for s, v in plot["moto"].items()}
     if moto:
