@@ -246,9 +246,22 @@ def render(data: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    data = json.loads(RESULTS_JSON.read_text())
-    DOCS_MD.write_text(render(data))
+def main(argv: Sequence[str] | None = None) -> int:
+    """Render docs/benchmarks.md from the last run's results, without measuring;
+    ``--check``: only say whether the page is what they render to (exit 1 if not)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument(
+        "--check", action="store_true", help="compare, do not write: exit 1 if the page differs"
+    )
+    args = parser.parse_args(argv)
+    page = render(json.loads(RESULTS_JSON.read_text()))
+    if args.check:
+        same = DOCS_MD.read_text() == page
+        print(f"{DOCS_MD} {'is' if same else 'is NOT'} what {RESULTS_JSON.name} renders to")
+        return 0 if same else 1
+    DOCS_MD.write_text(page)
     print(f"wrote {DOCS_MD}")
     return 0
 
