@@ -23,7 +23,13 @@ __all__ = ["from_wire", "to_wire"]
 def from_wire(
     body: Mapping[str, Any] | str | bytes, operation: str = "DescribeTasks"
 ) -> dict[str, Any]:
-    """A response body of ``operation`` in boto3's shape (aware ``datetime``s)."""
+    """A response body of ``operation`` (default DescribeTasks) in boto3's shape,
+    as ``client.describe_tasks()`` would return it: aware ``datetime``s, parsed
+    with botocore's own parser. ``body`` is what the service sends (JSON text or
+    bytes, timestamps in epoch seconds), what ``aws ecs describe-tasks`` prints
+    (ISO 8601 timestamps), or either already decoded. A captured response becomes
+    records for ``add_task`` or the ``Stubber``. ``ValueError`` for an operation
+    ECS does not have."""
     try:
         model.operation_model(operation)
     except Exception:
@@ -32,8 +38,10 @@ def from_wire(
 
 
 def to_wire(response: Mapping[str, Any], *, timestamps: model.TimestampFormat = "epoch") -> Any:
-    """``response`` (boto3's shape) as the service sends it; ``timestamps="iso"``
-    for ISO 8601 text, as the AWS CLI prints it."""
+    """``response`` (boto3's shape, like a factory's record) as the service sends
+    it: JSON-ready values, timestamps in epoch seconds, or with
+    ``timestamps="iso"`` as ISO 8601 text, as the AWS CLI prints them (each
+    ``datetime`` keeps its own UTC offset)."""
     if timestamps not in ("epoch", "iso"):
         raise ValueError(f"timestamps must be 'epoch' or 'iso', got {timestamps!r}")
     return model.to_wire(response, timestamps=timestamps)

@@ -206,15 +206,23 @@ class EcsServer(StartStop):
         token: str | None = None,
         time_scale: float = 0.0,
     ) -> None:
-        self.fake = fake
-        self.host = host
-        self.port = port
-        self.log = log
+        self.fake: FakeEcs = fake
+        """The fake it serves."""
+        self.host: str = host
+        """The address it binds."""
+        self.port: int = port
+        """The port: the one bound once started (port 0 picks a free one)."""
+        self.log: TextIO | None = log
+        """Where requests are logged (``None``: nowhere)."""
         self.time_scale: float = check("time_scale", time_scale, _SOURCE)
+        """Virtual seconds per wall second the clock runs at (0: it moves only when told)."""
         if token is not None:
             token = check("token", token, _SOURCE)
-        #: What the control API requires in ``Authorization: Bearer <token>`` (None: nothing).
-        self.token = token if token is not None or is_loopback(host) else secrets.token_urlsafe(24)
+        self.token: str | None = (
+            token if token is not None or is_loopback(host) else secrets.token_urlsafe(24)
+        )
+        """What the control API requires in ``Authorization: Bearer <token>`` (``None``:
+        nothing); made up when ``host`` is not a loopback address."""
         self._httpd: HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._owns_fake = False
