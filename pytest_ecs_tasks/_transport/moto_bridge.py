@@ -241,20 +241,17 @@ def _answer_every_client() -> Callable[[], None]:
 
 def quick_timestamps(factory_class: type) -> Callable[[], None]:
     """Make the parsers ``factory_class`` creates read timestamps with
-    :func:`_parse_timestamp` (botocore's results, faster) while a fake is active,
-    unless their factory was given a timestamp parser of its own: so a client made
-    before the fake started parses its answers as fast as one made inside it.
-    botocore asks its endpoint's factory for a new parser for every response, so
-    this reaches every client, whenever it was made. Returns what undoes it."""
+    ``_parse_timestamp`` (botocore's results, faster) while a fake is active,
+    where they would use botocore's default (a parser the client's session chose
+    stays): so a client made before the fake started parses its answers as fast
+    as one made inside it. botocore asks its endpoint's factory for a new parser
+    for every response, so this reaches every client, whenever it was made.
+    Returns what undoes it."""
     own_create_parser = vars(factory_class)["create_parser"]
 
     def create_parser(factory: Any, protocol_name: str) -> Any:
         parser = own_create_parser(factory, protocol_name)
-        if (
-            "timestamp_parser" not in getattr(factory, "_defaults", {"timestamp_parser": None})
-            and getattr(parser, "_timestamp_parser", None)
-            is botocore.parsers.DEFAULT_TIMESTAMP_PARSER
-        ):
+        if getattr(parser, "_timestamp_parser", None) is botocore.parsers.DEFAULT_TIMESTAMP_PARSER:
             parser._timestamp_parser = _parse_timestamp
         return parser
 
