@@ -33,6 +33,8 @@ def forward(old: str, new: str) -> Callable[[str], Any]:
             DeprecationWarning,
             stacklevel=2,
         )
-        return getattr(internal, name)
+        # A public name is the package's own object: the old path and the new one
+        # give the same thing, even if the internal module was loaded again since.
+        return getattr(package if name in package.__all__ else internal, name)
 
     return __getattr__

@@ -153,6 +153,26 @@ def test_an_old_import_path_still_works_with_a_warning_at_the_import(
     )
 
 
+def test_an_old_import_path_gives_the_public_object_after_its_module_loads_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pytester's in-process runs drop the modules they imported, so an internal
+    module can load a second time in one process: the old path still gives the
+    very object ``pytest_ecs_tasks`` exports."""
+    import pytest_ecs_tasks._wire as first_load
+
+    public = pytest_ecs_tasks.from_wire
+    monkeypatch.setattr(pytest_ecs_tasks, "_wire", first_load)  # put back afterwards
+    monkeypatch.delitem(sys.modules, "pytest_ecs_tasks._wire")
+    old = importlib.import_module("pytest_ecs_tasks.wire")
+
+    with pytest.warns(DeprecationWarning, match="from pytest_ecs_tasks import from_wire"):
+        value = old.from_wire
+
+    assert importlib.import_module("pytest_ecs_tasks._wire") is not first_load
+    assert value is public
+
+
 def test_an_old_path_to_an_internal_name_says_it_is_internal() -> None:
     with pytest.warns(DeprecationWarning, match="it is internal now and may change"):
         from pytest_ecs_tasks.lifecycle import LAUNCH_TYPES  # noqa: F401
