@@ -244,23 +244,16 @@ def test_s9_create_service_takes_anything() -> None:
         with pytest.raises(ClientError) as bare_refused:
             client.create_service(cluster="web", serviceName="bare")
         assert bare_refused.value.response["Error"]["Code"] == "InvalidParameterException"
-        client.create_service(
-            cluster="web",
-            serviceName="site",
-            taskDefinition="web:1",
-            desiredCount=0,
-            launchType="FARGATE",
-            networkConfiguration=fargate_network(),
-        )
-        with pytest.raises(ClientError) as twice:
-            client.create_service(
-                cluster="web",
-                serviceName="site",
-                taskDefinition="web:1",
-                desiredCount=1,
-                launchType="FARGATE",
-                networkConfiguration=fargate_network(),
-            )
+        site: dict[str, Any] = {
+            "cluster": "web",
+            "serviceName": "site",
+            "taskDefinition": "web:1",
+            "launchType": "FARGATE",
+            "networkConfiguration": fargate_network(),
+        }
+        client.create_service(**site, desiredCount=0)
+        with pytest.raises(ClientError) as twice:  # the same name, another request
+            client.create_service(**site, desiredCount=1)
         assert twice.value.response["Error"] == {
             "Code": "InvalidParameterException",
             "Message": "Creation of service was not idempotent.",
